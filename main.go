@@ -1,14 +1,34 @@
+// Command bosun is a terminal UI and scriptable command line for operators
+// of BOSH directors and the PKS / TKGI control plane.
 package main
 
 import (
-	_ "bosun/bosh"
-	_ "github.com/charmbracelet/bubbles/table"
-	_ "github.com/charmbracelet/bubbletea"
-	_ "github.com/charmbracelet/lipgloss"
-	_ "github.com/spf13/cobra"
-	_ "golang.org/x/crypto/ssh"
-	_ "gopkg.in/yaml.v3"
-	_ "modernc.org/sqlite"
+	"fmt"
+	"os"
 )
 
-func main() {}
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+// run executes the command line and returns the process exit code.
+func run(args []string) int {
+	g := &globals{}
+	root := newRootCmd(g)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	if e, ok := err.(exitError); ok {
+		if e.msg != "" {
+			fmt.Fprintln(os.Stderr, "bosun: "+e.msg)
+		}
+		return e.code
+	}
+	fmt.Fprintln(os.Stderr, "bosun: "+oneLine(err.Error()))
+	return 1
+}

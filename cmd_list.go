@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"bosun/bosh"
+	"bosun/cache"
+)
+
+func newDeploymentsCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:     "deployments",
+		Aliases: []string{"ds", "deps"},
+		Short:   "List deployments",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDeployments(cmd.Context(), g, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+}
+
+func runDeployments(ctx context.Context, g *globals, out, errOut io.Writer) error {
+	s, err := openSession(g)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	deps, err := loadDeployments(ctx, g, s, errOut)
+	if err != nil {
+		return err
+	}
+	if g.jsonOut {
+		return writeJSON(out, deps)
+	}
+	return writeDeploymentsTable(out, deps)
+}
+
+// loadDeployments returns the director's deployments, live (and written to
+// the cache) or, with --offline, from the cache with a note of their age.
+func loadDeployments(ctx context.Context, g *globals, s *session, errOut io.Writer) ([]bosh.Deployment, error) {
+	info, at, err := s.directorInfo(ctx, g.offline)
+	if err != nil {
+		return nil, err
+	}
+	if g.offline {
+		deps, at, err := s.store.Deployments(info.UUID)
+		if errors.Is(err, cache.ErrNotCached) {
+			return nil, fmt.Errorf("no deployments cached for %s yet: run once without --offline", s.envName)
+		}
+		if err != nil {
+			return nil, err
+		}
+		noteAge(errOut, "deployments", at)
+		return deps, nil
+	}
+	s.warnCache(errOut)
+	return liveDeployments(ctx, s, info.UUID, at, errOut)
+}
+
+// liveDeployments asks the director and writes the answer to the cache.
+func liveDeployments(ctx context.Context, s *session, uuid string, at time.Time, errOut io.Writer) ([]bosh.Deployment, error) {
+	deps, err := s.client.Deployments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if s.store != nil {
+		if err := s.store.SaveDeployments(uuid, deps, at); err != nil {
+			fmt.Fprintln(errOut, "bosun: warning: cache not updated: "+oneLine(err.Error()))
+		}
+	}
+	return deps, nil
+}
+
+func newInstancesCmd(g *globals) *cobra.Command {
+	var dep string
+	cmd := &cobra.Command{
+		Use:     "instances",
+		Aliases: []string{"is"},
+		Short:   "List instances of one deployment (-d) or of all deployments, with process state and vitals",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if dep == "" {
+				dep = os.Getenv("BOSH_DEPLOYMENT")
+			}
+			return runInstances(cmd.Context(), g, dep, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	cmd.Flags().StringVarP(&dep, "deployment", "d", "", "deployment name (env BOSH_DEPLOYMENT); all deployments when empty")
+	return cmd
+}
+
+func runInstances(ctx context.Context, g *globals, dep string, out, errOut io.Writer) error {
+	s, err := openSession(g)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	var insts []bosh.Instance
+	if g.offline {
+		insts, err = cachedInstances(ctx, s, dep, errOut)
+	} else {
+		insts, err = liveInstances(ctx, g, s, dep, errOut)
+	}
+	var partial exitError
+	if errors.As(err, &partial) && insts != nil {
+		err = nil
+	}
+	if err != nil {
+		return err
+	}
+	sortInstances(insts)
+	if g.jsonOut {
+		err = writeJSON(out, insts)
+	} else {
+		err = writeInstancesTable(out, insts, dep == "")
+	}
+	if err == nil && partial.code != 0 {
+		return partial
+	}
+	return err
+}
+
+func cachedInstances(ctx context.Context, s *session, dep string, errOut io.Writer) ([]bosh.Instance, error) {
+	info, _, err := s.directorInfo(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	var insts []bosh.Instance
+	var at time.Time
+	if dep != "" {
+		insts, at, err = s.store.Instances(info.UUID, dep)
+	} else {
+		insts, at, err = s.store.AllInstances(info.UUID)
+	}
+	if errors.Is(err, cache.ErrNotCached) {
+		return nil, fmt.Errorf("no instances cached for %s yet: run once without --offline", s.envName)
+	}
+	if err != nil {
+		return nil, err
+	}
+	noteAge(errOut, "instances", at)
+	return insts, nil
+}
+
+// liveInstances fetches instance details (a director task per deployment)
+// for one deployment or, concurrently within the client's bound, for all.
+func liveInstances(ctx context.Context, g *globals, s *session, dep string, errOut io.Writer) ([]bosh.Instance, error) {
+	info, _, err := s.directorInfo(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	s.warnCache(errOut)
+	save := func(d string, insts []bosh.Instance) {
+		if s.store == nil {
+			return
+		}
+		if err := s.store.SaveInstances(info.UUID, d, insts, time.Now()); err != nil {
+			fmt.Fprintln(errOut, "bosun: warning: cache not updated: "+oneLine(err.Error()))
+		}
+	}
+	if dep != "" {
+		insts, err := s.client.InstanceDetails(ctx, dep)
+		if err != nil {
+			return nil, err
+		}
+		save(dep, insts)
+		return insts, nil
+	}
+	deps, err := liveDeployments(ctx, s, info.UUID, time.Now(), io.Discard)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(deps))
+	for i, d := range deps {
+		names[i] = d.Name
+	}
+	var mu sync.Mutex
+	var all []bosh.Instance
+	var failed []error
+	err = s.client.AllInstanceDetails(ctx, names, func(d string, insts []bosh.Instance, err error) {
+		if err != nil {
+			mu.Lock()
+			failed = append(failed, fmt.Errorf("%s: %w", d, err))
+			mu.Unlock()
+			return
+		}
+		save(d, insts)
+		mu.Lock()
+		all = append(all, insts...)
+		mu.Unlock()
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(failed) > 0 {
+		for _, e := range failed {
+			fmt.Fprintln(errOut, "bosun: "+oneLine(e.Error()))
+		}
+		// Print what did arrive; the exit code still says it is incomplete.
+		return all, exitError{1, fmt.Sprintf("instances of %d of %d deployments could not be fetched", len(failed), len(names))}
+	}
+	return all, nil
+}
+
+func sortInstances(insts []bosh.Instance) {
+	sort.SliceStable(insts, func(i, j int) bool {
+		a, b := insts[i], insts[j]
+		if a.Deployment != b.Deployment {
+			return a.Deployment < b.Deployment
+		}
+		if a.Group != b.Group {
+			return a.Group < b.Group
+		}
+		return a.Index < b.Index
+	})
+}

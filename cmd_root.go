@@ -1,0 +1,97 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// globals are the flags every command shares (DESIGN.md, command line contract).
+type globals struct {
+	environment  string
+	client       string
+	clientSecret string
+	caCert       string
+	jsonOut      bool
+	offline      bool
+	demo         bool
+	readOnly     bool
+	yes          bool
+	noColor      bool
+	maxTasks     int
+	refresh      time.Duration
+	details      time.Duration
+}
+
+// exitError carries an exit code and a message already fit for the user.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string { return e.msg }
+
+func newRootCmd(g *globals) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "bosun",
+		Short: "A terminal UI and scriptable CLI for BOSH directors and PKS/TKGI",
+		Long: "bosun lists deployments and instances of a BOSH director, live or from its cache,\n" +
+			"in a terminal UI or as scriptable commands with --json and exit codes.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       version,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !term.IsTerminal(int(os.Stdout.Fd())) || g.jsonOut {
+				// No TUI when stdout is not a terminal: print the deployments instead.
+				return runDeployments(cmd.Context(), g, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			}
+			return runTUI(cmd.Context(), g)
+		},
+	}
+	f := root.PersistentFlags()
+	f.StringVarP(&g.environment, "environment", "e", "", "director URL or alias (env BOSH_ENVIRONMENT)")
+	f.StringVar(&g.client, "client", "", "client or user name (env BOSH_CLIENT)")
+	f.StringVar(&g.clientSecret, "client-secret", "", "client secret or password (env BOSH_CLIENT_SECRET)")
+	f.StringVar(&g.caCert, "ca-cert", "", "director CA certificate: path or PEM text (env BOSH_CA_CERT)")
+	f.BoolVar(&g.jsonOut, "json", false, "print JSON instead of tables")
+	f.BoolVar(&g.offline, "offline", false, "serve from the cache only; never contact the director")
+	f.BoolVar(&g.demo, "demo", false, "run against an in-process simulated foundation")
+	f.BoolVar(&g.readOnly, "read-only", false, "refuse every mutating action")
+	f.BoolVarP(&g.yes, "yes", "n", false, "confirm actions without a prompt (env BOSH_NON_INTERACTIVE)")
+	f.BoolVar(&g.noColor, "no-color", false, "disable colour (also NO_COLOR)")
+	f.IntVar(&g.maxTasks, "max-tasks", 8, "director tasks bosun keeps in flight at once")
+	root.Flags().DurationVar(&g.refresh, "refresh", 30*time.Second, "TUI: interval of the cheap listing refresh")
+	root.Flags().DurationVar(&g.details, "details-refresh", 5*time.Minute, "TUI: interval of the task-based details refresh")
+
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if v := os.Getenv("BOSH_NON_INTERACTIVE"); v != "" && v != "false" && v != "0" {
+			g.yes = true
+		}
+		if os.Getenv("NO_COLOR") != "" {
+			g.noColor = true
+		}
+		if g.maxTasks < 1 {
+			return exitError{2, "--max-tasks must be at least 1"}
+		}
+		if g.demo && g.offline {
+			return exitError{2, "--demo and --offline cannot be used together"}
+		}
+		return nil
+	}
+
+	root.AddCommand(newDeploymentsCmd(g), newInstancesCmd(g), newInfoCmd(g), newSimCmd(g))
+	return root
+}
+
+// oneLine keeps the first line of a message, so errors stay one line.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}

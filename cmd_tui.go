@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"bosun/bosh"
+	"bosun/cache"
+	"bosun/tui"
+)
+
+func runTUI(ctx context.Context, g *globals) error {
+	s, err := openSession(g)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	o := tui.Options{
+		Environment:  s.envName,
+		ReadOnly:     g.readOnly,
+		Offline:      g.offline,
+		NoColor:      g.noColor,
+		RefreshEvery: g.refresh,
+		DetailsEvery: g.details,
+		Now:          time.Now,
+	}
+	if s.store != nil {
+		o.Cache = s.store
+		if info, _, err := s.store.DirectorFor(s.cacheKey()); err == nil {
+			o.Cached = info
+		}
+	}
+	if s.client != nil {
+		o.Director = rememberingDirector{Client: s.client, store: s.store, key: s.cacheKey()}
+	}
+	return tui.Run(o)
+}
+
+// rememberingDirector records each successful /info answer in the cache,
+// so that the next start (and --offline) knows which director's rows to show.
+type rememberingDirector struct {
+	*bosh.Client
+	store *cache.Store
+	key   string
+}
+
+func (d rememberingDirector) Info(ctx context.Context) (bosh.Info, error) {
+	info, err := d.Client.Info(ctx)
+	if err == nil && d.store != nil {
+		d.store.RememberDirector(d.key, info, time.Now())
+	}
+	return info, err
+}

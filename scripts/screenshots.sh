@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Drives the real bosun binary on the simulated foundation inside tmux and
+# renders each screen to a PNG in screenshots/ with freeze (built from the
+# tools module, kept out of bosun's own go.mod).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v tmux >/dev/null || { echo "screenshots need tmux (apt-get install tmux)"; exit 1; }
+[ -x bin/freeze ] || (cd tools && go build -o ../bin/freeze github.com/charmbracelet/freeze)
+
+work=$(mktemp -d)
+session="bosun-shots-$$"
+trap 'tmux kill-session -t "$session" 2>/dev/null || true; rm -rf "$work"' EXIT
+export XDG_CACHE_HOME="$work/cache" XDG_STATE_HOME="$work/state"
+
+# wait_for TEXT: poll the pane until TEXT shows (at most 30 s).
+wait_for() {
+  for _ in $(seq 1 300); do
+    tmux capture-pane -t "$session" -p | grep -qF -- "$1" && return 0
+    sleep 0.1
+  done
+  echo "timed out waiting for: $1" >&2
+  tmux capture-pane -t "$session" -p >&2
+  return 1
+}
+
+# shot NAME: capture the pane with colours and render it.
+shot() {
+  tmux capture-pane -t "$session" -e -p > "$work/$1.ansi"
+  bin/freeze --language ansi --window=false --padding 20 --margin 0 \
+    --font.size 14 -o "screenshots/$1.png" "$work/$1.ansi" >/dev/null
+  echo "screenshots/$1.png"
+}
+
+cluster=$(bin/bosun --demo deployments --json | grep -o '"service-instance_[^"]*"' | tail -1 | tr -d '"')
+
+tmux new-session -d -s "$session" -x 120 -y 35 "bin/bosun --demo --refresh 1h --details-refresh 1h"
+wait_for "running"
+wait_for "live"
+shot deployments
+
+tmux send-keys -t "$session" ":instances $cluster" Enter
+wait_for "kube-apiserver" || wait_for "master/"
+sleep 0.5
+shot instances
+
+tmux send-keys -t "$session" ":instances" Enter
+wait_for "filler" || true
+sleep 1
+shot all-instances
+tmux send-keys -t "$session" q
