@@ -17,12 +17,12 @@ import (
 // lazily connecting client (nil when offline), the cache and, for --demo,
 // the in-process simulated foundation.
 type session struct {
-	target  bosh.Target
-	envName string // as the user named it: alias or URL
-	client  *bosh.Client
-	store   *cache.Store
+	target   bosh.Target
+	envName  string // as the user named it: alias or URL
+	client   *bosh.Client
+	store    *cache.Store
 	cacheErr error
-	demo    *sim.Foundation
+	demo     *sim.Foundation
 }
 
 // openSession resolves the environment, opens the cache and, unless
