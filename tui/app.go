@@ -1,0 +1,418 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"bosun/bosh"
+)
+
+// Timings of the root model.
+const (
+	clockEvery  = time.Second     // repaint of ages
+	statusFor   = 4 * time.Second // how long a transient footer line stays
+	reloadAfter = 150 * time.Millisecond
+	batchRows   = 5000 // screens with more rows rebuild at most every reloadAfter
+	chromeLines = 4    // header, toolbar, status, help
+)
+
+// Model is the root of the TUI: a router over a stack of screens (enter
+// pushes, esc pops) with the header and footer around the one on top. It
+// handles the window size, global keys and the cache and director info, and
+// hands everything else to the screens.
+type Model struct {
+	c     *common
+	stack []screen
+	init  map[int]bool // screens whose Init has run
+
+	help     help.Model
+	showHelp bool
+	palette  palette
+	spin     spinner.Model
+	spinning bool
+
+	status    string
+	statusErr bool
+	statusSeq int
+
+	infoBusy      bool
+	reloadPending bool
+}
+
+// New builds the root model. Bad options do not stop it: it starts on the
+// deployments screen and says what was wrong in the footer.
+func New(o Options) tea.Model { return newModel(o) }
+
+func newModel(o Options) *Model {
+	problem := o.Validate()
+	o = o.withDefaults()
+	if os.Getenv("NO_COLOR") != "" {
+		o.NoColor = true
+	}
+	c := newCommon(o)
+	m := &Model{c: c, init: map[int]bool{}, help: help.New(),
+		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
+	m.help.Styles = c.styles.Help
+	m.spin.Style = c.styles.Spinner
+	m.stack = []screen{newDeployments(c)}
+	if problem == nil && o.StartScreen == StartInstances {
+		m.stack = append(m.stack, newInstances(c, o.StartDeployment))
+	}
+	if problem != nil {
+		m.status, m.statusErr = problem.Error(), true
+	}
+	c.activeID = m.top().id()
+	return m
+}
+
+// Validate checks the options main passes in.
+func (o Options) Validate() error {
+	switch o.StartScreen {
+	case "", StartDeployments:
+		if o.StartDeployment != "" {
+			return fmt.Errorf("a start deployment (%q) needs the instances start screen", o.StartDeployment)
+		}
+	case StartInstances:
+	default:
+		return fmt.Errorf("unknown start screen %q (want %q or %q)", o.StartScreen, StartDeployments, StartInstances)
+	}
+	if o.RefreshEvery < 0 || o.DetailsEvery < 0 {
+		return errors.New("refresh intervals must not be negative")
+	}
+	return nil
+}
+
+// Run starts the TUI in the alternate screen and returns when it quits.
+func Run(o Options) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if err := DefaultKeyMap().Validate(); err != nil {
+		return err
+	}
+	_, err := tea.NewProgram(New(o), tea.WithAltScreen()).Run()
+	return err
+}
+
+func (m *Model) top() screen { return m.stack[len(m.stack)-1] }
+
+// Init reads the cache and asks the director at the same time.
+func (m *Model) Init() tea.Cmd {
+	c := m.c
+	cmds := []tea.Cmd{
+		loadCachedDeployments(c.opts.Cache, c.uuid()),
+		loadCachedInstances(c.opts.Cache, c.uuid()),
+		m.fetchInfo(),
+		m.initTop(),
+		c.schedule(clockEvery, clockTickMsg{}),
+	}
+	if m.status != "" {
+		cmds = append(cmds, c.schedule(statusFor, statusExpiredMsg{seq: m.statusSeq}))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) fetchInfo() tea.Cmd {
+	if !m.c.online() || m.infoBusy {
+		return nil
+	}
+	m.infoBusy = true
+	return fetchInfo(context.Background(), m.c.opts.Director)
+}
+
+// initTop runs the top screen's Init once.
+func (m *Model) initTop() tea.Cmd {
+	t := m.top()
+	if m.init[t.id()] {
+		return t.Shown()
+	}
+	m.init[t.id()] = true
+	return t.Init()
+}
+
+// Update routes a message, then rebuilds the top screen's rows if the store
+// moved and keeps the spinner going while work is in flight.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	return m, tea.Batch(cmd, m.afterUpdate())
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	c := m.c
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		c.width, c.height = msg.Width, msg.Height
+		for _, s := range m.stack {
+			s.SetSize(c.width, m.bodyHeight())
+		}
+		return nil
+	case tea.KeyMsg:
+		return m.handleKey(msg)
+	case infoLoadedMsg:
+		return m.onInfo(msg)
+	case cachedDeploymentsMsg:
+		if msg.err == nil && msg.deps != nil {
+			c.store.setDeployments(msg.deps, msg.at, false)
+		}
+		return nil
+	case cachedInstancesMsg:
+		if msg.err == nil {
+			c.store.setCachedInstances(msg.insts, msg.at)
+		}
+		return nil
+	case cacheSavedMsg:
+		if msg.err != nil {
+			return m.setStatus(msg.err.Error(), true)
+		}
+		return nil
+	case navigateMsg:
+		return m.navigate(msg)
+	case statusMsg:
+		return m.setStatus(msg.text, msg.err)
+	case statusExpiredMsg:
+		if msg.seq == m.statusSeq {
+			m.status = ""
+		}
+		return nil
+	case clockTickMsg:
+		return c.schedule(clockEvery, clockTickMsg{})
+	case spinTickMsg:
+		return m.onSpinTick()
+	case reloadMsg:
+		m.reloadPending = false
+		m.top().Reload()
+		return nil
+	case targeted:
+		return m.route(msg)
+	}
+	return nil
+}
+
+// route hands a message to the screen it is addressed to; results for a
+// screen that is gone are dropped.
+func (m *Model) route(msg targeted) tea.Cmd {
+	var cmd tea.Cmd
+	if _, ok := msg.(refreshTickMsg); ok && msg.target() == m.c.activeID && !m.c.infoLive {
+		cmd = m.fetchInfo()
+	}
+	for _, s := range m.stack {
+		if s.id() == msg.target() {
+			return tea.Batch(cmd, s.Update(msg))
+		}
+	}
+	return cmd
+}
+
+func (m *Model) afterUpdate() tea.Cmd {
+	var cmds []tea.Cmd
+	if t := m.top(); t.seen() != m.c.store.ver && !m.reloadPending {
+		if t.rowCount() > batchRows {
+			m.reloadPending = true
+			cmds = append(cmds, m.c.schedule(reloadAfter, reloadMsg{}))
+		} else {
+			t.Reload()
+		}
+	}
+	if !m.spinning && m.progress() != "" {
+		m.spinning = true
+		cmds = append(cmds, m.c.schedule(m.spin.Spinner.FPS, spinTickMsg{}))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) onSpinTick() tea.Cmd {
+	if m.progress() == "" {
+		m.spinning = false
+		return nil
+	}
+	m.spin, _ = m.spin.Update(spinner.TickMsg{ID: m.spin.ID()})
+	return m.c.schedule(m.spin.Spinner.FPS, spinTickMsg{})
+}
+
+// onInfo takes the director's /info answer for the header and the cache key.
+func (m *Model) onInfo(msg infoLoadedMsg) tea.Cmd {
+	c := m.c
+	m.infoBusy = false
+	if msg.err != nil {
+		if bosh.KindOf(msg.err) != bosh.KindCanceled {
+			c.noteDirector(msg.err)
+		}
+		return nil
+	}
+	prev := c.info.UUID
+	c.info, c.infoLive = msg.info, true
+	if prev == msg.info.UUID || msg.info.UUID == "" {
+		return nil
+	}
+	// The cache key changed (first start, or the environment now names
+	// another director): rows cached under the old key are not this
+	// director's, and live rows fetched so far have not been saved yet.
+	c.store.dropCached()
+	return tea.Batch(
+		loadCachedDeployments(c.opts.Cache, c.uuid()),
+		loadCachedInstances(c.opts.Cache, c.uuid()),
+		m.saveLive(),
+	)
+}
+
+// saveLive writes every live listing in the store to the cache.
+func (m *Model) saveLive() tea.Cmd {
+	c := m.c
+	st := c.store
+	var cmds []tea.Cmd
+	if st.depsLive {
+		cmds = append(cmds, saveDeployments(c.opts.Cache, c.uuid(), st.deps, st.depsAt))
+	}
+	for dep, r := range st.inst {
+		if r.live {
+			cmds = append(cmds, saveInstances(c.opts.Cache, c.uuid(), dep, r.rows, r.at))
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) setStatus(text string, isErr bool) tea.Cmd {
+	m.statusSeq++
+	m.status, m.statusErr = text, isErr
+	return m.c.schedule(statusFor, statusExpiredMsg{seq: m.statusSeq})
+}
+
+// handleKey: ctrl+c always quits; the command line, the help overlay and a
+// screen's filter input take the keys when open; then the global keys; the
+// rest goes to the screen on top.
+func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.c.keys
+	if msg.Type == tea.KeyCtrlC {
+		return tea.Quit
+	}
+	if m.palette.active {
+		return m.paletteKey(msg)
+	}
+	if m.showHelp {
+		switch {
+		case key.Matches(msg, k.Help), key.Matches(msg, k.Back):
+			m.showHelp = false
+		case key.Matches(msg, k.Quit):
+			return tea.Quit
+		}
+		return nil
+	}
+	t := m.top()
+	if t.Capturing() {
+		return t.Update(msg)
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+		return nil
+	case key.Matches(msg, k.Palette):
+		m.palette.open()
+		return nil
+	case key.Matches(msg, k.Redraw):
+		return tea.ClearScreen
+	case key.Matches(msg, k.Back):
+		if t.Back() {
+			return nil
+		}
+		return m.pop()
+	case key.Matches(msg, k.Refresh) && !m.c.infoLive:
+		return tea.Batch(m.fetchInfo(), t.Update(msg))
+	}
+	return t.Update(msg)
+}
+
+// pop closes the top screen and shows the one below.
+func (m *Model) pop() tea.Cmd {
+	if len(m.stack) == 1 {
+		return nil
+	}
+	m.top().Close()
+	m.stack = m.stack[:len(m.stack)-1]
+	m.c.activeID = m.top().id()
+	return m.initTop()
+}
+
+// navigate pushes the screen a route names; with reset, every screen above
+// the deployments screen is closed first.
+func (m *Model) navigate(msg navigateMsg) tea.Cmd {
+	if msg.reset || msg.to.kind == routeDeployments {
+		for len(m.stack) > 1 {
+			m.top().Close()
+			m.stack = m.stack[:len(m.stack)-1]
+		}
+	}
+	var s screen
+	switch msg.to.kind {
+	case routeInstances:
+		s = newInstances(m.c, msg.to.dep)
+	case routeProcesses:
+		s = newProcesses(m.c, msg.to.dep, msg.to.instance)
+	}
+	if s != nil {
+		s.SetSize(m.c.width, m.bodyHeight())
+		m.stack = append(m.stack, s)
+	}
+	m.c.activeID = m.top().id()
+	return m.initTop()
+}
+
+func (m *Model) bodyHeight() int { return max(m.c.height-chromeLines, 3) }
+
+// View draws header, toolbar, the top screen (or the help overlay) and the
+// footer. It only formats what is already prepared: no I/O, no sorting.
+func (m *Model) View() string {
+	c := m.c
+	if c.width <= 0 || c.height <= 0 {
+		return ""
+	}
+	if c.width < 20 || c.height < chromeLines+3 {
+		return "terminal too small for bosun"
+	}
+	var b strings.Builder
+	b.Grow(c.width * c.height * 2)
+	b.WriteString(m.headerView())
+	b.WriteByte('\n')
+	b.WriteString(m.toolbarView())
+	b.WriteByte('\n')
+	if m.showHelp {
+		b.WriteString(m.helpView(m.bodyHeight()))
+	} else {
+		b.WriteString(m.top().View())
+	}
+	b.WriteByte('\n')
+	b.WriteString(m.statusView())
+	b.WriteByte('\n')
+	b.WriteString(m.helpLine())
+	return b.String()
+}
+
+// toolbarView is the breadcrumb of the stack, the filter, and the row count
+// and sort order on the right.
+func (m *Model) toolbarView() string {
+	st := &m.c.styles
+	crumbs := make([]string, len(m.stack))
+	for i, s := range m.stack {
+		if i == len(m.stack)-1 {
+			crumbs[i] = st.CrumbActive.Render(s.Crumb())
+		} else {
+			crumbs[i] = st.Crumb.Render(s.Crumb())
+		}
+	}
+	left := strings.Join(crumbs, st.Crumb.Render(" › "))
+	f, right := m.top().Toolbar()
+	if f != "" {
+		left += "  " + f
+	}
+	return spread(left, st.Toolbar.Render(right), m.c.width)
+}

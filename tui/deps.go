@@ -1,0 +1,79 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	"bosun/bosh"
+)
+
+// Director is the part of the director client the TUI reads from.
+// *bosh.Client implements it.
+type Director interface {
+	Info(ctx context.Context) (bosh.Info, error)
+	Deployments(ctx context.Context) ([]bosh.Deployment, error)
+	// Instances is the cheap listing: no director task, Full=false.
+	Instances(ctx context.Context, dep string) ([]bosh.Instance, error)
+	// InstanceDetails runs a director task: Full=true with process state
+	// and vitals.
+	InstanceDetails(ctx context.Context, dep string) ([]bosh.Instance, error)
+}
+
+// Cache is the part of the snapshot cache the TUI reads and writes.
+// *cache.Store implements it. Any error from a read counts as "no cached
+// rows".
+type Cache interface {
+	Deployments(uuid string) ([]bosh.Deployment, time.Time, error)
+	SaveDeployments(uuid string, deps []bosh.Deployment, at time.Time) error
+	Instances(uuid, dep string) ([]bosh.Instance, time.Time, error)
+	SaveInstances(uuid, dep string, insts []bosh.Instance, at time.Time) error
+	AllInstances(uuid string) ([]bosh.Instance, time.Time, error)
+}
+
+// Start screens accepted in Options.StartScreen.
+const (
+	StartDeployments = "deployments"
+	StartInstances   = "instances"
+)
+
+// Options wires the TUI to its data and says how it should behave.
+type Options struct {
+	Director        Director  // nil when --offline
+	Cache           Cache     // may be nil (cache unavailable)
+	Cached          bosh.Info // last known director info from the cache, may be zero
+	Environment     string    // as the user named it (alias or URL)
+	ReadOnly        bool
+	Offline         bool
+	NoColor         bool
+	RefreshEvery    time.Duration // cheap listing refresh, default 30s
+	DetailsEvery    time.Duration // task-based details refresh, default 5m
+	Now             func() time.Time
+	StartScreen     string // "deployments" (default) or "instances"
+	StartDeployment string // with StartScreen "instances": one deployment, empty for all
+}
+
+// Default refresh intervals.
+const (
+	DefaultRefreshEvery = 30 * time.Second
+	DefaultDetailsEvery = 5 * time.Minute
+)
+
+// withDefaults fills the zero fields of o.
+func (o Options) withDefaults() Options {
+	if o.RefreshEvery <= 0 {
+		o.RefreshEvery = DefaultRefreshEvery
+	}
+	if o.DetailsEvery <= 0 {
+		o.DetailsEvery = DefaultDetailsEvery
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Director == nil {
+		o.Offline = true
+	}
+	if o.Offline {
+		o.Director = nil
+	}
+	return o
+}
