@@ -79,7 +79,7 @@ func TestUAAWrongSecretIsUnauthorized(t *testing.T) {
 	if !errors.As(err, &e) || e.Kind != KindUnauthorized || e.Status != 401 {
 		t.Fatalf("err = %#v", err)
 	}
-	if !strings.Contains(e.Error(), "UAA refused the credentials (HTTP 401): Bad credentials") {
+	if e.Error() != "list deployments: unauthorized: UAA refused the credentials (HTTP 401): Bad credentials" {
 		t.Fatalf("message = %q", e.Error())
 	}
 	if strings.Contains(e.Error(), "nope") {

@@ -94,7 +94,10 @@ func (e *Error) Error() string {
 		appendDesc(&b, e.Description)
 	case KindCanceled:
 		b.WriteString("canceled")
-	default: // KindUnauthorized, KindConfig, KindUnknown carry a full sentence
+	case KindUnauthorized:
+		b.WriteString("unauthorized")
+		appendDesc(&b, e.Description)
+	default: // KindConfig and KindUnknown carry a full sentence
 		if e.Description != "" {
 			b.WriteString(e.Description)
 		} else if e.Err != nil {

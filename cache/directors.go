@@ -71,7 +71,7 @@ func (s *Store) DirectorFor(envURL string) (bosh.Info, time.Time, error) {
 		return bosh.Info{}, time.Time{}, s.wrap("read director "+env, err)
 	}
 	if err := json.Unmarshal([]byte(fj), &info.Features); err != nil {
-		return bosh.Info{}, time.Time{}, newCorrupt(s.path, "director " + env + " has unreadable features: " + err.Error(), err)
+		return bosh.Info{}, time.Time{}, newCorrupt(s.path, "director "+env+" has unreadable features: "+err.Error(), err)
 	}
 	if len(info.Features) == 0 {
 		info.Features = nil

@@ -80,14 +80,14 @@ func TestRememberDirectorDropsCredentialsFromURLs(t *testing.T) {
 
 func TestWithoutUserinfo(t *testing.T) {
 	for in, want := range map[string]string{
-		"https://10.0.0.6:25555":                 "https://10.0.0.6:25555",
-		"https://admin:pw@10.0.0.6:25555":        "https://10.0.0.6:25555",
-		"https://admin@10.0.0.6:25555/x?y=1":     "https://10.0.0.6:25555/x?y=1",
-		"https://a:p%zz@host:25555":              "https://host:25555",
-		"admin:pw@10.0.0.6:25555":                "10.0.0.6:25555",
-		"10.0.0.6:25555":                         "10.0.0.6:25555",
-		"prod":                                   "prod",
-		"https://director.example.com/p@th":      "https://director.example.com/p@th",
+		"https://10.0.0.6:25555":                "https://10.0.0.6:25555",
+		"https://admin:pw@10.0.0.6:25555":       "https://10.0.0.6:25555",
+		"https://admin@10.0.0.6:25555/x?y=1":    "https://10.0.0.6:25555/x?y=1",
+		"https://a:p%zz@host:25555":             "https://host:25555",
+		"admin:pw@10.0.0.6:25555":               "10.0.0.6:25555",
+		"10.0.0.6:25555":                        "10.0.0.6:25555",
+		"prod":                                  "prod",
+		"https://director.example.com/p@th":     "https://director.example.com/p@th",
 		"https://u:p@director.example.com/p@th": "https://director.example.com/p@th",
 	} {
 		if got := withoutUserinfo(in); got != want {

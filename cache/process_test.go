@@ -162,6 +162,20 @@ func TestProcessKilledMidWriteKeepsPreviousSnapshot(t *testing.T) {
 	if fi, err := os.Stat(path + "-wal"); err != nil || fi.Size() == 0 {
 		t.Fatalf("the uncommitted write left no pages in the WAL (%v); the test would not exercise recovery", err)
 	}
+	// Meanwhile another process opens the cache and reads the previous
+	// snapshot without waiting for the writer.
+	other, err := Open(path)
+	if err != nil {
+		t.Fatalf("Open while another process writes: %v", err)
+	}
+	got, _, err := other.Instances(testUUID, crashDep)
+	if err != nil || !reflect.DeepEqual(got, sortInstances(before)) {
+		t.Errorf("read while another process writes: %d instances, %v", len(got), err)
+	}
+	if err := other.Close(); err != nil {
+		t.Fatal(err)
+	}
+
 	if err := h.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,8 @@ package cache
 
 import (
 	"context"
-	"encoding/binary"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -90,7 +90,6 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("cache: open %s: %w", path, err)
 	}
 	wdb.SetMaxOpenConns(1)
-	wdb.SetConnMaxIdleTime(0)
 	s := &Store{path: path, wdb: wdb}
 	if err := s.prepare(); err != nil {
 		wdb.Close()
@@ -109,14 +108,28 @@ func Open(path string) (*Store, error) {
 }
 
 // prepare switches the database to WAL and applies pending migrations.
+// Neither takes the write lock when there is nothing to do, so opening a
+// current cache never waits for another process's write.
 func (s *Store) prepare() error {
 	ctx := context.Background()
 	var mode string
-	if err := s.wdb.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {
-		return s.wrap("switch to WAL", err)
+	if err := s.wdb.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return s.wrap("read journal mode", err)
 	}
 	if !strings.EqualFold(mode, "wal") {
-		return fmt.Errorf("cache: %s: the file system does not support SQLite WAL mode (journal mode stays %q)", s.path, mode)
+		if err := s.wdb.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {
+			return s.wrap("switch to WAL", err)
+		}
+		if !strings.EqualFold(mode, "wal") {
+			return fmt.Errorf("cache: %s: the file system does not support SQLite WAL mode (journal mode stays %q)", s.path, mode)
+		}
+	}
+	var version int
+	if err := s.wdb.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return s.wrap("read schema version", err)
+	}
+	if version == len(migrations) {
+		return nil // inspectReadOnly has checked the rest
 	}
 	return s.migrate(ctx, migrations)
 }

@@ -63,16 +63,21 @@ func (f *Foundation) readScopes() []string {
 }
 
 // directorScopes are the scopes that grant a director-level permission
-// ("admin" or "read"), with the caller's own team-admin scopes, which the
-// director accepts for listing deployments, tasks, releases and stemcells.
+// (permAdmin, permRead, permList, permEvents), including the caller's own
+// team scopes where the director accepts them.
 func (f *Foundation) directorScopes(p *principal, perm string) []string {
 	s := f.adminScopes()
-	if perm == "read" {
-		s = append(s, f.readScopes()...)
-		for _, sc := range p.scopes {
-			if strings.HasPrefix(sc, "bosh.teams.") && strings.HasSuffix(sc, ".admin") {
-				s = append(s, sc)
-			}
+	if perm == permAdmin {
+		return s
+	}
+	s = append(s, f.readScopes()...)
+	for _, sc := range p.scopes {
+		if !strings.HasPrefix(sc, "bosh.teams.") {
+			continue
+		}
+		if perm == permList && strings.HasSuffix(sc, ".admin") ||
+			perm == permEvents && (strings.HasSuffix(sc, ".admin") || strings.HasSuffix(sc, ".read")) {
+			s = append(s, sc)
 		}
 	}
 	return s

@@ -53,13 +53,13 @@ type releaseVersion struct {
 }
 
 type deployment struct {
-	Name      string
-	Teams     []string
-	Releases  []release
-	Stemcell  *stemcell
-	Groups    []*instanceGroup
-	Instances []*instance // group order, then index
-	Network   string
+	Name       string
+	Teams      []string
+	Releases   []release
+	Stemcell   *stemcell
+	Groups     []*instanceGroup
+	Instances  []*instance // group order, then index
+	Network    string
 	DeployedBy string // user of the deploy task in the seeded history
 	DeployedAt time.Time
 }

@@ -47,6 +47,17 @@ func generateContent(seed int64, epoch time.Time, fillers, perFiller int) *conte
 		}
 	}
 	for _, s := range g.series {
+		var jobs []string
+		for _, v := range s.Versions {
+			if v.deployed {
+				jobs = v.JobNames
+			}
+		}
+		for _, v := range s.Versions {
+			if len(v.JobNames) == 0 {
+				v.JobNames = append([]string{}, jobs...)
+			}
+		}
 		sort.Slice(s.Versions, func(i, j int) bool { return versionLess(s.Versions[i].Version, s.Versions[j].Version) })
 		g.c.releases = append(g.c.releases, s)
 	}
@@ -137,7 +148,7 @@ func (g *generator) addInstances(d *deployment, r *rng, grp *instanceGroup, coun
 			in.DiskCID = "disk-" + r.uuid()
 		}
 		if !grp.Errand {
-			created := g.epoch.Add(-vmAge).Add(time.Duration(r.intn(3600)) * time.Second).Truncate(time.Second)
+			created := g.epoch.Add(-vmAge).Add(time.Duration(60+r.intn(600)) * time.Second).Truncate(time.Second)
 			in.VM = &vm{CID: "vm-" + r.uuid(), AgentID: r.uuid(), IPs: []string{ips.take()}, CreatedAt: created.UTC(), Stemcell: d.Stemcell, Active: true}
 		}
 		in.Load = vitalsSeed{

@@ -44,6 +44,7 @@ type Foundation struct {
 	stats      statsCounters
 	processing int
 	closed     bool
+	bg         *backgroundDeploy
 
 	closing   chan struct{}
 	closeOnce sync.Once
@@ -86,7 +87,7 @@ func Start(opts Options) (*Foundation, error) {
 		f.wg.Add(1)
 		go f.worker()
 	}
-	f.startBackgroundDeploy(now)
+	f.startBackgroundDeploy()
 	return f, nil
 }
 

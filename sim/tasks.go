@@ -35,6 +35,7 @@ type task struct {
 
 	event, result, debug []byte
 	lazyEvent            func() []byte // seeded tasks build their event log on first read
+	lazyResult           func() []byte // and their result output
 
 	kind      taskKind
 	cancelReq chan struct{} // closed when a cancel is requested
@@ -82,6 +83,16 @@ func (t *task) eventOutput() []byte {
 		t.lazyEvent = nil
 	}
 	return t.event
+}
+
+// resultOutput returns the result output, building a seeded one on first
+// use. Call with f.mu held.
+func (t *task) resultOutput() []byte {
+	if t.lazyResult != nil {
+		t.result = t.lazyResult()
+		t.lazyResult = nil
+	}
+	return t.result
 }
 
 // enqueueLocked creates a task and puts it at the end of the queue.

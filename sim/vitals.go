@@ -75,11 +75,11 @@ type agentUptime struct {
 }
 
 type agentProcess struct {
-	Name   string        `json:"name"`
-	State  string        `json:"state"`
-	Uptime agentUptime   `json:"uptime"`
-	Mem    agentProcMem  `json:"mem"`
-	CPU    agentProcCPU  `json:"cpu"`
+	Name   string       `json:"name"`
+	State  string       `json:"state"`
+	Uptime agentUptime  `json:"uptime"`
+	Mem    agentProcMem `json:"mem"`
+	CPU    agentProcCPU `json:"cpu"`
 }
 
 type agentProcMem struct {

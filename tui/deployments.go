@@ -46,8 +46,9 @@ type depRow struct {
 // from the latest known details.
 type deploymentsScreen struct {
 	base
-	set       rowSet[depRow]
-	detailsOn bool // the first details sweep has been started
+	set        rowSet[depRow]
+	detailsOn  bool // the first details sweep has been started
+	healthWide int  // width of the widest health summary with words
 }
 
 func newDeployments(c *common) *deploymentsScreen {
@@ -153,6 +154,8 @@ func (s *deploymentsScreen) Reload() {
 				strings.Join(d.Stemcells, " ") + "\x00" + strings.Join(d.Teams, " "))})
 	}
 	want := make([]int, len(s.tbl.cols))
+	wide := make([]int, len(s.tbl.cols))
+	want[depColHealth] = textWidth(lookNoDetails.String())
 	for i := range rows {
 		r := &rows[i]
 		want[depColName] = max(want[depColName], textWidth(r.d.Name))
@@ -160,10 +163,12 @@ func (s *deploymentsScreen) Reload() {
 		want[depColStemcells] = max(want[depColStemcells], textWidth(strings.Join(r.d.Stemcells, ", ")))
 		want[depColTeams] = max(want[depColTeams], textWidth(strings.Join(r.d.Teams, ", ")))
 		if r.inst != nil && r.inst.hasState {
-			want[depColHealth] = max(want[depColHealth], spansWidth(healthSpans(r.inst.health, false)))
+			want[depColHealth] = max(want[depColHealth], spansWidth(healthSpans(r.inst.health, true)))
+			wide[depColHealth] = max(wide[depColHealth], spansWidth(healthSpans(r.inst.health, false)))
 		}
 	}
-	s.tbl.SetWant(want)
+	s.healthWide = wide[depColHealth]
+	s.tbl.SetWant(want, wide)
 	s.keep(func() { s.set.set(rows) })
 }
 
@@ -232,11 +237,8 @@ func (s *deploymentsScreen) Cell(i, col, w int) cell {
 		if r.inst == nil || !r.inst.hasState {
 			return cell{text: lookNoDetails.String(), role: roleFaint}
 		}
-		sp := healthSpans(r.inst.health, false)
-		if spansWidth(sp) > w {
-			sp = healthSpans(r.inst.health, true)
-		}
-		return cell{spans: sp}
+		// One form for the whole column: words when every row's fit.
+		return cell{spans: healthSpans(r.inst.health, s.healthWide > w)}
 	case depColReleases:
 		return cell{text: releasesText(r.d.Releases)}
 	case depColStemcells:
@@ -256,19 +258,22 @@ func orDash(s string) string {
 
 func (s *deploymentsScreen) View() string {
 	empty := "no deployments"
-	if !s.c.store.depsKnown {
-		empty = "waiting for the director…"
-		if !s.c.online() {
-			empty = "no cached deployments (offline)"
-		}
-	} else if s.set.filter != "" {
+	switch {
+	case s.set.filter != "":
 		empty = fmt.Sprintf("no deployment matches %q", s.set.filter)
+	case s.c.store.depsKnown:
+	case !s.c.online():
+		empty = "no cached deployments (offline)"
+	case s.list.err != nil:
+		empty = "no deployments: the director did not answer and nothing is cached"
+	default:
+		empty = "waiting for the director…"
 	}
 	return s.tbl.View(s, empty)
 }
 
 func (s *deploymentsScreen) Toolbar() (string, string) {
-	right := s.shownOf(len(s.c.store.deps), "deployments") + " · sort " +
+	right := s.shownOf(len(s.c.store.deps), "deployment", "deployments") + " · sort " +
 		strings.ToLower(s.tbl.cols[s.sortCol].title)
 	return s.filterView(), right
 }

@@ -6,31 +6,54 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 )
 
-// statusView is the footer's first line: the command line when open, else
-// work in flight with its spinner, then a transient message or the latest
-// error with the age of the rows still shown.
-func (m *Model) statusView() string {
+// footerView is the two footer lines. The first is the command line when
+// open, else work in flight with its spinner, then a transient message or
+// the latest error with the age of the rows still shown. The second is the
+// short help -- unless the message needs it to be read in full.
+func (m *Model) footerView() string {
 	c := m.c
 	st := &c.styles
 	w := c.width
 	if m.palette.active {
-		return m.palette.view(w, st)
+		return m.palette.view(w, st) + "\n" + m.helpLine()
 	}
-	var parts []string
+	var lead string
 	if p := m.progress(); p != "" {
-		parts = append(parts, st.Spinner.Render(m.spin.View())+" "+p)
+		lead = st.Spinner.Render(m.spin.View()) + " " + p + "  "
 	}
-	switch {
-	case m.status != "" && m.statusErr:
-		parts = append(parts, st.StatusErr.Render(m.status))
-	case m.status != "":
-		parts = append(parts, st.StatusInfo.Render(m.status))
-	default:
-		if e := m.errorLine(); e != "" {
-			parts = append(parts, st.StatusErr.Render(e))
+	text, style := m.status, st.StatusInfo
+	if m.statusErr {
+		style = st.StatusErr
+	}
+	if text == "" {
+		text, style = m.errorLine(), st.StatusErr
+	}
+	room := w - textWidthANSI(lead)
+	if textWidth(text) <= room || room < 10 {
+		return truncateANSI(lead+style.Render(truncate(text, max(room, 0))), w) + "\n" + m.helpLine()
+	}
+	first, rest := wrapAt(text, room)
+	return lead + style.Render(first) + "\n" + style.Render(truncate(rest, w))
+}
+
+// wrapAt splits text at the last space that leaves the first part within
+// w cells, or hard at w cells when there is none.
+func wrapAt(text string, w int) (string, string) {
+	last, hard, used := -1, len(text), 0
+	for i, r := range text {
+		if r == ' ' && used <= w {
+			last = i
+		}
+		used += runeWidth(r)
+		if used > w {
+			hard = i
+			break
 		}
 	}
-	return truncateANSI(strings.Join(parts, "  "), w)
+	if last > 0 {
+		return text[:last], text[last+1:]
+	}
+	return text[:hard], text[hard:]
 }
 
 // progress is the text of the work in flight nearest the top of the stack.
@@ -79,7 +102,9 @@ func (m *Model) helpLine() string {
 	}
 	if m.showHelp {
 		k := m.c.keys
-		return m.help.ShortHelpView([]key.Binding{withHelp(k.Help, "close help"), withHelp(k.Back, "close help"), k.Quit})
+		closeHelp := k.Help
+		closeHelp.SetHelp(k.Help.Help().Key+"/"+k.Back.Help().Key, "close help")
+		return m.help.ShortHelpView([]key.Binding{closeHelp, k.Quit})
 	}
 	if m.top().Capturing() {
 		k := m.c.keys

@@ -51,6 +51,11 @@ func newInstances(c *common, dep string) *instancesScreen {
 		key:    func(r *instRow) string { return r.key },
 	}
 	s.rows = &s.set
+	if s.all() {
+		s.sortCol = 1 // the deployment column
+		s.tbl.sortCol = 1
+		s.set.sortCol = 1
+	}
 	s.Reload()
 	return s
 }
@@ -189,7 +194,7 @@ func (s *instancesScreen) Reload() {
 	for i, id := range s.ids {
 		tw[i] = want[id]
 	}
-	s.tbl.SetWant(tw)
+	s.tbl.SetWant(tw, nil)
 	s.keep(func() { s.set.set(rows) })
 }
 
@@ -234,6 +239,8 @@ func (s *instancesScreen) View() string {
 		empty = fmt.Sprintf("no instance matches %q", s.set.filter)
 	case s.list.busy || s.det.busy:
 		empty = "waiting for the director…"
+	case s.Err() != nil:
+		empty = "no instances: the director did not answer and nothing is cached"
 	case !s.c.online():
 		empty = "no cached instances (offline)"
 	}
@@ -245,7 +252,7 @@ func (s *instancesScreen) Toolbar() (string, string) {
 	for _, b := range s.blocks {
 		total += len(b.rows)
 	}
-	right := s.shownOf(total, "instances") + " · sort " + strings.ToLower(s.tbl.cols[s.sortCol].title)
+	right := s.shownOf(total, "instance", "instances") + " · sort " + strings.ToLower(s.tbl.cols[s.sortCol].title)
 	return s.filterView(), right
 }
 

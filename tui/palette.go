@@ -168,5 +168,5 @@ func (p *palette) view(width int, st *Styles) string {
 	if len(p.matches) == 0 {
 		return in
 	}
-	return spread(in, st.Toolbar.Render(strings.Join(p.matches, "  ")), width)
+	return truncateANSI(in+"  "+st.Toolbar.Render(strings.Join(p.matches, "  ")), width)
 }

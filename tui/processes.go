@@ -117,7 +117,7 @@ func (s *processesScreen) Reload() {
 			want[procColName] = max(want[procColName], textWidth(p.Name))
 		}
 	}
-	s.tbl.SetWant(want)
+	s.tbl.SetWant(want, nil)
 	s.keep(func() { s.set.set(procs) })
 }
 
@@ -203,8 +203,8 @@ func (s *processesScreen) summary() []string {
 		fmt.Sprintf("cpu %.1f%% user %.1f%% sys %.1f%% wait", v.CPU.User, v.CPU.Sys, v.CPU.Wait),
 		fmt.Sprintf("mem %.0f%% %s", v.Mem.Percent, kb(v.Mem.KB)),
 		fmt.Sprintf("swap %.0f%%", v.Swap.Percent))
-	out[3] = joinDot("disk system "+diskText(v.System)+"%", "ephemeral "+diskText(v.Ephemeral)+"%",
-		"persistent "+diskText(v.Persistent)+"%", "up "+duration(v.UptimeSecs))
+	out[3] = joinDot("disk system "+diskPct(v.System), "ephemeral "+diskPct(v.Ephemeral),
+		"persistent "+diskPct(v.Persistent), "up "+duration(v.UptimeSecs))
 	return out
 }
 
@@ -215,7 +215,7 @@ func (s *processesScreen) Toolbar() (string, string) {
 	if s.in != nil {
 		total = len(s.in.Processes)
 	}
-	return s.filterView(), s.shownOf(total, "processes") + " · sort " +
+	return s.filterView(), s.shownOf(total, "process", "processes") + " · sort " +
 		strings.ToLower(s.tbl.cols[s.sortCol].title)
 }
 
@@ -235,4 +235,12 @@ func (s *processesScreen) DataAge() (time.Time, bool, bool) {
 		return time.Time{}, false, false
 	}
 	return s.from.at, s.from.live, true
+}
+
+// diskPct is a disk's used percentage, "none" when it is not mounted.
+func diskPct(u *bosh.Usage) string {
+	if u == nil {
+		return "none"
+	}
+	return diskText(u) + "%"
 }

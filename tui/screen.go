@@ -180,14 +180,17 @@ func (b *base) filterView() string {
 	return ""
 }
 
-// shownOf is the toolbar's right part: "12 of 340 · sort name↑".
-func (b *base) shownOf(total int, noun string) string {
+// shownOf is the toolbar's count: "12 of 340 deployments".
+func (b *base) shownOf(total int, one, many string) string {
 	n := b.rows.Len()
-	s := count(n) + " " + noun
-	if n != total {
-		s = count(n) + " of " + count(total) + " " + noun
+	noun := many
+	if total == 1 {
+		noun = one
 	}
-	return s
+	if n != total {
+		return count(n) + " of " + count(total) + " " + noun
+	}
+	return count(n) + " " + noun
 }
 
 // startTicks begins the screen's refresh and details tick chains.

@@ -241,3 +241,17 @@ func (s *store) oldest(deps []string) (time.Time, bool) {
 	}
 	return at, live
 }
+
+// dropCached forgets every cached (not live) listing, when the cache key
+// turns out to belong to another director.
+func (s *store) dropCached() {
+	if s.depsKnown && !s.depsLive {
+		s.deps, s.depsAt, s.depsKnown = nil, time.Time{}, false
+	}
+	for dep, r := range s.inst {
+		if !r.live {
+			delete(s.inst, dep)
+		}
+	}
+	s.bump()
+}

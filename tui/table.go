@@ -37,14 +37,19 @@ type tableSource interface {
 	Cell(row, col, width int) cell
 }
 
-// colGap is the space between columns.
-const colGap = 2
+// Space between columns: two cells, one on narrow terminals.
+const (
+	colGap      = 2
+	narrowGap   = 1
+	narrowBelow = 100
+)
 
 // table is a light table that renders only the visible rows, so its cost is
 // bounded by the terminal height, not by the number of rows.
 type table struct {
 	cols   []column
 	want   []int // content widths, from the screen
+	wide   []int // wider forms some cells have room for (else 0)
 	widths []int // laid out widths; 0 = hidden
 	width  int
 	height int // rows, without the title line
@@ -52,25 +57,34 @@ type table struct {
 	cursor int
 	offset int
 
+	gap      int
 	sortCol  int
 	sortDesc bool
 	styles   *Styles
 }
 
 func newTable(cols []column, styles *Styles) *table {
-	return &table{cols: cols, styles: styles, want: make([]int, len(cols)), widths: make([]int, len(cols))}
+	n := len(cols)
+	return &table{cols: cols, styles: styles, gap: colGap, want: make([]int, n), wide: make([]int, n), widths: make([]int, n)}
 }
 
 // SetSize sets the table's outer size; one line goes to the column titles.
 func (t *table) SetSize(w, h int) {
 	t.width, t.height = w, max(h-1, 1)
+	t.gap = colGap
+	if w < narrowBelow {
+		t.gap = narrowGap
+	}
 	t.layout()
 	t.clamp()
 }
 
-// SetWant records content widths and lays the columns out again.
-func (t *table) SetWant(want []int) {
+// SetWant records content widths (and optional wider forms) and lays the
+// columns out again.
+func (t *table) SetWant(want, wide []int) {
 	copy(t.want, want)
+	clear(t.wide)
+	copy(t.wide, wide)
 	t.layout()
 }
 
@@ -94,7 +108,7 @@ func (t *table) layout() {
 				n++
 			}
 		}
-		return sum + max(n-1, 0)*colGap
+		return sum + max(n-1, 0)*t.gap
 	}
 	for need() > t.width {
 		drop, prio := -1, 0
@@ -108,25 +122,80 @@ func (t *table) layout() {
 		}
 		show[drop] = false
 	}
-	spare := t.width - need()
+	t.grow(show, t.width-need())
+	// Give an important column its content width by dropping nice-to-have
+	// columns (prio 4 and up), least important first.
+	for t.starved(show) {
+		drop, prio := -1, 3
+		for i, c := range t.cols {
+			if show[i] && c.prio > prio {
+				drop, prio = i, c.prio
+			}
+		}
+		if drop < 0 {
+			break
+		}
+		show[drop] = false
+		t.grow(show, t.width-need())
+	}
+}
+
+// starvedBy is how many cells an important column may miss of its content
+// before nice-to-have columns make way.
+const starvedBy = 4
+
+// starved says whether a shown column of prio 1-2 is narrower than its
+// content by more than starvedBy.
+func (t *table) starved(show []bool) bool {
+	for i, c := range t.cols {
+		if show[i] && c.prio <= 2 && t.widths[i]+starvedBy < min(t.want[i], max(c.max, c.min)) {
+			return true
+		}
+	}
+	return false
+}
+
+// grow sets the widths of the shown columns from their minimum, spending
+// spare cells on them.
+func (t *table) grow(show []bool, spare int) {
 	for i, c := range t.cols {
 		t.widths[i] = 0
 		if show[i] {
 			t.widths[i] = c.min
 		}
 	}
-	// Grow columns towards their content, most important first.
-	for p := 1; p <= 9 && spare > 0; p++ {
-		for i, c := range t.cols {
-			if !show[i] || c.prio != p {
-				continue
+	// Grow the shown columns towards their content a cell at a time, in
+	// turn, so one long column does not starve the others: first the
+	// important columns (to their content, then to their wide form, such as
+	// a health summary with words), then the rest.
+	tiers := []struct {
+		target []int
+		prio   int
+	}{{t.want, 2}, {t.wide, 2}, {t.want, 9}, {t.wide, 9}}
+	for n, tier := range tiers {
+		if n%2 == 1 {
+			// A wide form is all or nothing: half of one is no use.
+			for i, c := range t.cols {
+				limit := min(tier.target[i], max(c.max, c.min))
+				if need := limit - t.widths[i]; show[i] && c.prio <= tier.prio && need > 0 && need <= spare {
+					t.widths[i] = limit
+					spare -= need
+				}
 			}
-			limit := max(c.max, c.min)
-			want := min(max(t.want[i], c.min), limit)
-			grow := min(want-t.widths[i], spare)
-			if grow > 0 {
-				t.widths[i] += grow
-				spare -= grow
+			continue
+		}
+		for spare > 0 {
+			grew := false
+			for i, c := range t.cols {
+				limit := min(max(tier.target[i], c.min), max(c.max, c.min))
+				if spare > 0 && show[i] && c.prio <= tier.prio && t.widths[i] < limit {
+					t.widths[i]++
+					spare--
+					grew = true
+				}
+			}
+			if !grew {
+				break
 			}
 		}
 	}
@@ -212,7 +281,7 @@ func (t *table) titles() string {
 			continue
 		}
 		if !first {
-			b.WriteString(spaces(colGap))
+			b.WriteString(spaces(t.gap))
 		}
 		first = false
 		title := c.title
@@ -238,8 +307,8 @@ func (t *table) writeRow(b *strings.Builder, src tableSource, i int) {
 			continue
 		}
 		if !first {
-			line.WriteString(spaces(colGap))
-			used += colGap
+			line.WriteString(spaces(t.gap))
+			used += t.gap
 		}
 		first = false
 		w = min(w, t.width-used)

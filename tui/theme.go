@@ -92,14 +92,19 @@ type Styles struct {
 // NewStyles builds the styles from DefaultPalette, or plain ones for
 // NO_COLOR / --no-color.
 func NewStyles(noColor bool) Styles {
-	if noColor {
-		return plainStyles()
-	}
-	return colourStyles(DefaultPalette())
+	return stylesFor(lipgloss.DefaultRenderer(), noColor)
 }
 
-func colourStyles(p Palette) Styles {
-	n := lipgloss.NewStyle
+// stylesFor builds the styles for one renderer (one output).
+func stylesFor(r *lipgloss.Renderer, noColor bool) Styles {
+	if noColor {
+		return plainStyles(r)
+	}
+	return colourStyles(r, DefaultPalette())
+}
+
+func colourStyles(r *lipgloss.Renderer, p Palette) Styles {
+	n := r.NewStyle
 	s := Styles{
 		App:         n().Bold(true).Foreground(p.Accent),
 		HeaderText:  n().Bold(true),
@@ -136,8 +141,8 @@ func colourStyles(p Palette) Styles {
 	return s
 }
 
-func plainStyles() Styles {
-	n := lipgloss.NewStyle
+func plainStyles(r *lipgloss.Renderer) Styles {
+	n := r.NewStyle
 	s := Styles{
 		App:         n().Bold(true),
 		HeaderText:  n().Bold(true),
