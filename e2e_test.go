@@ -245,6 +245,13 @@ func TestErrorsAreOneClearLine(t *testing.T) {
 			if !strings.HasPrefix(last, "bosun: ") || !strings.Contains(last, c.want) {
 				t.Errorf("stderr %q: want one line containing %q", r.stderr, c.want)
 			}
+			logged, _ := os.ReadFile(filepath.Join(e.vars["XDG_STATE_HOME"], "bosun", "bosun.log"))
+			if !strings.Contains(string(logged), strings.TrimPrefix(last, "bosun: ")) {
+				t.Errorf("log file does not record the failure; it holds %q", logged)
+			}
+			if secret := e.vars["BOSH_CLIENT_SECRET"]; secret != "" && strings.Contains(string(logged), secret) {
+				t.Error("the client secret reached the log file")
+			}
 		})
 	}
 }

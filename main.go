@@ -26,9 +26,12 @@ func run(args []string) int {
 	if e, ok := err.(exitError); ok {
 		if e.msg != "" {
 			fmt.Fprintln(os.Stderr, "bosun: "+e.msg)
+			logFailure(args, e.msg)
 		}
 		return e.code
 	}
-	fmt.Fprintln(os.Stderr, "bosun: "+oneLine(err.Error()))
+	msg := oneLine(err.Error())
+	fmt.Fprintln(os.Stderr, "bosun: "+msg)
+	logFailure(args, msg)
 	return 1
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,20 +26,42 @@ func writeJSON(w io.Writer, v any) error {
 		}
 		v = x
 	case []bosh.Instance:
-		if x == nil {
-			x = []bosh.Instance{}
-		}
 		for i := range x {
 			x[i].IPs = nonNil(x[i].IPs)
 			if x[i].Processes == nil {
 				x[i].Processes = []bosh.Process{}
 			}
 		}
-		v = x
+		return writeJSONArray(w, x)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// writeJSONArray streams a large list one element at a time, so printing
+// 50,000 instances never holds the whole document in memory.
+func writeJSONArray[T any](w io.Writer, items []T) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if len(items) == 0 {
+		bw.WriteString("[]\n")
+		return bw.Flush()
+	}
+	bw.WriteString("[\n")
+	for i := range items {
+		b, err := json.MarshalIndent(items[i], "  ", "  ")
+		if err != nil {
+			return err
+		}
+		bw.WriteString("  ")
+		bw.Write(b)
+		if i < len(items)-1 {
+			bw.WriteByte(',')
+		}
+		bw.WriteByte('\n')
+	}
+	bw.WriteString("]\n")
+	return bw.Flush()
 }
 
 func nonNil(s []string) []string {
