@@ -159,7 +159,8 @@ func (f *Foundation) serve() {
 }
 
 // Close stops the servers, the workers and the background deploy, and
-// waits for all of them. Tasks still queued or processing end cancelled.
+// waits for all of them. Tasks processing in the worker pool end
+// cancelled; queued tasks and the background deploy stay as they were.
 func (f *Foundation) Close() error {
 	f.closeOnce.Do(func() {
 		close(f.closing)

@@ -126,7 +126,8 @@ func (f *Foundation) releaseLockLocked(spec *lockSpec, t *task, at time.Time) {
 	}
 }
 
-// deploymentLocked reports whether a deployment lock is held.
+// deploymentLockedLocked reports whether a deployment lock is held. Call
+// with f.mu held.
 func (f *Foundation) deploymentLockedLocked(name string) bool {
 	_, ok := f.locks["lock:deployment:"+name]
 	return ok

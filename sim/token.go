@@ -128,11 +128,11 @@ func (ti *tokenIssuer) sign(c tokenClaims) (string, error) {
 }
 
 var (
-	errTokenMalformed = errors.New("malformed token")
-	errTokenSignature = errors.New("invalid token signature")
-	errTokenExpired   = errors.New("token expired")
-	errTokenRefresh   = errors.New("refresh token used as access token")
-	errTokenNotRefres = errors.New("not a refresh token")
+	errTokenMalformed  = errors.New("malformed token")
+	errTokenSignature  = errors.New("invalid token signature")
+	errTokenExpired    = errors.New("token expired")
+	errTokenRefresh    = errors.New("refresh token used as access token")
+	errTokenNotRefresh = errors.New("not a refresh token")
 )
 
 // parse checks the signature and decodes the claims.
@@ -185,7 +185,7 @@ func (ti *tokenIssuer) verifyRefresh(tok string, now time.Time) (tokenClaims, er
 		return c, err
 	}
 	if !strings.HasSuffix(c.JTI, "-r") {
-		return c, errTokenNotRefres
+		return c, errTokenNotRefresh
 	}
 	if c.EXP <= now.Unix() {
 		return c, errTokenExpired

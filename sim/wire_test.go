@@ -53,7 +53,7 @@ func TestTaskOutputRangeRules(t *testing.T) {
 	}
 	cases := []struct {
 		rng, contentRange, body string
-		status             int
+		status                  int
 	}{
 		{"bytes=0-", fmt.Sprintf("bytes 0-%d/%d", n-1, n), full.body, 206},
 		{"bytes=100-", fmt.Sprintf("bytes 100-%d/%d", n-1, n), full.body[100:], 206},
