@@ -104,6 +104,9 @@ func runInstances(ctx context.Context, g *globals, dep string, out, errOut io.Wr
 		return err
 	}
 	defer s.close()
+	if g.offline && g.jsonOut && dep == "" {
+		return streamCachedInstances(ctx, s, out, errOut)
+	}
 	var insts []bosh.Instance
 	if g.offline {
 		insts, err = cachedInstances(ctx, s, dep, errOut)
@@ -149,6 +152,27 @@ func cachedInstances(ctx context.Context, s *session, dep string, errOut io.Writ
 	}
 	noteAge(errOut, "instances", at)
 	return insts, nil
+}
+
+// streamCachedInstances prints every cached instance as JSON straight from
+// the cache, so 50,000 instances print in constant memory.
+func streamCachedInstances(ctx context.Context, s *session, out, errOut io.Writer) error {
+	info, _, err := s.directorInfo(ctx, true)
+	if err != nil {
+		return err
+	}
+	arr := newJSONArray(out)
+	at, err := s.store.EachInstance(info.UUID, func(in bosh.Instance) error {
+		return arr.add(instanceForJSON(in))
+	})
+	if errors.Is(err, cache.ErrNotCached) {
+		return fmt.Errorf("no instances cached for %s yet: run once without --offline", s.envName)
+	}
+	if err != nil {
+		return err
+	}
+	noteAge(errOut, "instances", at)
+	return arr.close()
 }
 
 // liveInstances fetches instance details (a director task per deployment)

@@ -21,6 +21,16 @@ import (
 var bosunBin string
 
 func TestMain(m *testing.M) {
+	if os.Getenv("BOSUN_PEAK_RSS") != "" {
+		os.Exit(reportPeakRSS(os.Args[1:]))
+	}
+	if path := os.Getenv("BOSUN_FILL_CACHE"); path != "" {
+		if err := fillBenchCache(path, os.Getenv("BOSUN_FILL_URL")); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	dir, err := os.MkdirTemp("", "bosun-e2e-")
 	if err != nil {
 		panic(err)

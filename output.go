@@ -27,10 +27,7 @@ func writeJSON(w io.Writer, v any) error {
 		v = x
 	case []bosh.Instance:
 		for i := range x {
-			x[i].IPs = nonNil(x[i].IPs)
-			if x[i].Processes == nil {
-				x[i].Processes = []bosh.Process{}
-			}
+			x[i] = instanceForJSON(x[i])
 		}
 		return writeJSONArray(w, x)
 	}
@@ -42,26 +39,54 @@ func writeJSON(w io.Writer, v any) error {
 // writeJSONArray streams a large list one element at a time, so printing
 // 50,000 instances never holds the whole document in memory.
 func writeJSONArray[T any](w io.Writer, items []T) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	if len(items) == 0 {
-		bw.WriteString("[]\n")
-		return bw.Flush()
-	}
-	bw.WriteString("[\n")
+	arr := newJSONArray(w)
 	for i := range items {
-		b, err := json.MarshalIndent(items[i], "  ", "  ")
-		if err != nil {
+		if err := arr.add(items[i]); err != nil {
 			return err
 		}
-		bw.WriteString("  ")
-		bw.Write(b)
-		if i < len(items)-1 {
-			bw.WriteByte(',')
-		}
-		bw.WriteByte('\n')
 	}
-	bw.WriteString("]\n")
-	return bw.Flush()
+	return arr.close()
+}
+
+// jsonArray writes a JSON array element by element.
+type jsonArray struct {
+	bw *bufio.Writer
+	n  int
+}
+
+func newJSONArray(w io.Writer) *jsonArray { return &jsonArray{bw: bufio.NewWriterSize(w, 64<<10)} }
+
+func (a *jsonArray) add(v any) error {
+	b, err := json.MarshalIndent(v, "  ", "  ")
+	if err != nil {
+		return err
+	}
+	if a.n == 0 {
+		a.bw.WriteString("[\n  ")
+	} else {
+		a.bw.WriteString(",\n  ")
+	}
+	a.n++
+	_, err = a.bw.Write(b)
+	return err
+}
+
+func (a *jsonArray) close() error {
+	if a.n == 0 {
+		a.bw.WriteString("[]\n")
+	} else {
+		a.bw.WriteString("\n]\n")
+	}
+	return a.bw.Flush()
+}
+
+// instanceForJSON fills the lists the contract never prints as null.
+func instanceForJSON(in bosh.Instance) bosh.Instance {
+	in.IPs = nonNil(in.IPs)
+	if in.Processes == nil {
+		in.Processes = []bosh.Process{}
+	}
+	return in
 }
 
 func nonNil(s []string) []string {

@@ -99,8 +99,10 @@ func (s *Store) Instances(uuid, deployment string) ([]bosh.Instance, time.Time, 
 		if err != nil {
 			return s.wrap(op, err)
 		}
-		insts, err = s.scanInstances(rows, insts, map[int64]string{snap: deployment})
-		return err
+		return s.scanInstances(rows, map[int64]string{snap: deployment}, func(in *bosh.Instance) error {
+			insts = append(insts, *in)
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, time.Time{}, err
@@ -113,11 +115,29 @@ func (s *Store) Instances(uuid, deployment string) ([]bosh.Instance, time.Time, 
 // oldest snapshot among them; ErrNotCached if no deployment's instances were
 // ever saved.
 func (s *Store) AllInstances(uuid string) ([]bosh.Instance, time.Time, error) {
+	var insts []bosh.Instance
+	at, err := s.eachInstance(uuid, func(total int) { insts = make([]bosh.Instance, 0, total) },
+		func(in *bosh.Instance) error {
+			insts = append(insts, *in)
+			return nil
+		})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	return insts, at, nil
+}
+
+// EachInstance calls fn with every cached instance of director uuid, in
+// the order of AllInstances, without holding them all in memory; it
+// returns the fetched-at time of the oldest snapshot. An error from fn
+// stops the walk and is returned.
+func (s *Store) EachInstance(uuid string, fn func(bosh.Instance) error) (time.Time, error) {
+	return s.eachInstance(uuid, func(int) {}, func(in *bosh.Instance) error { return fn(*in) })
+}
+
+func (s *Store) eachInstance(uuid string, start func(total int), fn func(*bosh.Instance) error) (time.Time, error) {
 	const op = "read instances"
-	var (
-		insts  []bosh.Instance
-		oldest int64
-	)
+	var oldest int64
 	err := s.read(op, func(ctx context.Context, tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `
 			SELECT id, deployment, fetched_at, (SELECT count(*) FROM instances WHERE snapshot_id = id)
@@ -148,7 +168,7 @@ func (s *Store) AllInstances(uuid string) ([]bosh.Instance, time.Time, error) {
 		if len(names) == 0 {
 			return ErrNotCached
 		}
-		insts = make([]bosh.Instance, 0, total)
+		start(int(total))
 		rows, err = tx.QueryContext(ctx, `
 			SELECT i.snapshot_id, i.is_full, CAST(i.body AS TEXT)
 			FROM instance_snapshots s JOIN instances i ON i.snapshot_id = s.id
@@ -157,19 +177,19 @@ func (s *Store) AllInstances(uuid string) ([]bosh.Instance, time.Time, error) {
 		if err != nil {
 			return s.wrap(op, err)
 		}
-		insts, err = s.scanInstances(rows, insts, names)
-		return err
+		return s.scanInstances(rows, names, fn)
 	})
 	if err != nil {
-		return nil, time.Time{}, err
+		return time.Time{}, err
 	}
-	return insts, fromNanos(oldest), nil
+	return fromNanos(oldest), nil
 }
 
-// scanInstances decodes rows of (snapshot id, full, body) onto insts.
-// The body is read as TEXT, which SQLite hands over byte for byte, so each
-// record arrives as one string that the decoded fields share.
-func (s *Store) scanInstances(rows *sql.Rows, insts []bosh.Instance, deployments map[int64]string) ([]bosh.Instance, error) {
+// scanInstances decodes rows of (snapshot id, full, body) and hands each
+// instance to fn. The body is read as TEXT, which SQLite hands over byte
+// for byte, so each record arrives as one string that the decoded fields
+// share.
+func (s *Store) scanInstances(rows *sql.Rows, deployments map[int64]string, fn func(*bosh.Instance) error) error {
 	const op = "read instances"
 	defer rows.Close()
 	for rows.Next() {
@@ -177,19 +197,21 @@ func (s *Store) scanInstances(rows *sql.Rows, insts []bosh.Instance, deployments
 			snap int64
 			full bool
 			body string
+			in   bosh.Instance
 		)
 		if err := rows.Scan(&snap, &full, &body); err != nil {
-			return nil, s.wrap(op, err)
+			return s.wrap(op, err)
 		}
-		insts = append(insts, bosh.Instance{})
-		in := &insts[len(insts)-1]
-		if err := decodeInstance(body, in); err != nil {
-			return nil, newCorrupt(s.path, fmt.Sprintf("an instance of deployment %s is unreadable: %v", deployments[snap], err), err)
+		if err := decodeInstance(body, &in); err != nil {
+			return newCorrupt(s.path, fmt.Sprintf("an instance of deployment %s is unreadable: %v", deployments[snap], err), err)
 		}
 		in.Deployment = deployments[snap]
 		in.Full = full
+		if err := fn(&in); err != nil {
+			return err
+		}
 	}
-	return insts, s.wrap(op, rows.Err())
+	return s.wrap(op, rows.Err())
 }
 
 // InstanceAges maps each deployment of director uuid with cached instances
