@@ -2,8 +2,6 @@ package tui
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -74,35 +72,6 @@ func newModel(o Options) *Model {
 	return m
 }
 
-// Validate checks the options main passes in.
-func (o Options) Validate() error {
-	switch o.StartScreen {
-	case "", StartDeployments:
-		if o.StartDeployment != "" {
-			return fmt.Errorf("a start deployment (%q) needs the instances start screen", o.StartDeployment)
-		}
-	case StartInstances:
-	default:
-		return fmt.Errorf("unknown start screen %q (want %q or %q)", o.StartScreen, StartDeployments, StartInstances)
-	}
-	if o.RefreshEvery < 0 || o.DetailsEvery < 0 {
-		return errors.New("refresh intervals must not be negative")
-	}
-	return nil
-}
-
-// Run starts the TUI in the alternate screen and returns when it quits.
-func Run(o Options) error {
-	if err := o.Validate(); err != nil {
-		return err
-	}
-	if err := DefaultKeyMap().Validate(); err != nil {
-		return err
-	}
-	_, err := tea.NewProgram(New(o), tea.WithAltScreen()).Run()
-	return err
-}
-
 func (m *Model) top() screen { return m.stack[len(m.stack)-1] }
 
 // Init reads the cache and asks the director at the same time.
@@ -160,12 +129,14 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case infoLoadedMsg:
 		return m.onInfo(msg)
 	case cachedDeploymentsMsg:
-		if msg.err == nil && msg.deps != nil {
+		// Any read error means no cached rows; a read for another
+		// director (the key changed meanwhile) is not this one's.
+		if msg.err == nil && msg.uuid == c.uuid() {
 			c.store.setDeployments(msg.deps, msg.at, false)
 		}
 		return nil
 	case cachedInstancesMsg:
-		if msg.err == nil {
+		if msg.err == nil && msg.uuid == c.uuid() {
 			c.store.setCachedInstances(msg.insts, msg.at)
 		}
 		return nil
@@ -248,20 +219,23 @@ func (m *Model) onInfo(msg infoLoadedMsg) tea.Cmd {
 		}
 		return nil
 	}
-	prev := c.info.UUID
+	prev, wasLive := c.info.UUID, c.infoLive
 	c.info, c.infoLive = msg.info, true
-	if prev == msg.info.UUID || msg.info.UUID == "" {
-		return nil
+	var cmds []tea.Cmd
+	if msg.info.UUID != prev {
+		// The cache key changed (first start, or the environment now
+		// names another director): rows cached under the old key are
+		// not this director's.
+		c.store.dropCached()
+		cmds = append(cmds, loadCachedDeployments(c.opts.Cache, c.uuid()),
+			loadCachedInstances(c.opts.Cache, c.uuid()))
 	}
-	// The cache key changed (first start, or the environment now names
-	// another director): rows cached under the old key are not this
-	// director's, and live rows fetched so far have not been saved yet.
-	c.store.dropCached()
-	return tea.Batch(
-		loadCachedDeployments(c.opts.Cache, c.uuid()),
-		loadCachedInstances(c.opts.Cache, c.uuid()),
-		m.saveLive(),
-	)
+	if !wasLive {
+		// Live rows that came before the director said who it is were
+		// not saved yet.
+		cmds = append(cmds, m.saveLive())
+	}
+	return tea.Batch(cmds...)
 }
 
 // saveLive writes every live listing in the store to the cache.
@@ -270,11 +244,11 @@ func (m *Model) saveLive() tea.Cmd {
 	st := c.store
 	var cmds []tea.Cmd
 	if st.depsLive {
-		cmds = append(cmds, saveDeployments(c.opts.Cache, c.uuid(), st.deps, st.depsAt))
+		cmds = append(cmds, saveDeployments(c.opts.Cache, c.saveKey(), st.deps, st.depsAt))
 	}
 	for dep, r := range st.inst {
 		if r.live {
-			cmds = append(cmds, saveInstances(c.opts.Cache, c.uuid(), dep, r.rows, r.at))
+			cmds = append(cmds, saveInstances(c.opts.Cache, c.saveKey(), dep, r.rows, r.at))
 		}
 	}
 	return tea.Batch(cmds...)
@@ -402,73 +376,4 @@ func (m *Model) View() string {
 	b.WriteByte('\n')
 	b.WriteString(m.footerView())
 	return b.String()
-}
-
-// toolbarView is the breadcrumb of the stack, the filter, and the row count
-// and sort order on the right. When space is short the earlier crumbs
-// shrink first, then the right part goes.
-func (m *Model) toolbarView() string {
-	st := &m.c.styles
-	w := m.c.width
-	f, right := m.top().Toolbar()
-	if f != "" {
-		f = "  " + f
-	}
-	crumbs := make([]string, len(m.stack))
-	for i, s := range m.stack {
-		crumbs[i] = s.Crumb()
-	}
-	last := crumbs[len(crumbs)-1]
-	fitted := fitCrumbs(crumbs, w-textWidthANSI(f)-textWidth(right)-2)
-	if fitted[len(fitted)-1] != last {
-		right = "" // the current screen's name matters more than the count
-		fitted = fitCrumbs(crumbs, w-textWidthANSI(f))
-	}
-	crumbs = fitted
-	styled := make([]string, len(crumbs))
-	for i, c := range crumbs {
-		if i == len(crumbs)-1 {
-			styled[i] = st.CrumbActive.Render(c)
-		} else {
-			styled[i] = st.Crumb.Render(c)
-		}
-	}
-	left := strings.Join(styled, st.Crumb.Render(crumbSep)) + f
-	if right == "" {
-		return truncateANSI(left, w)
-	}
-	return spread(left, st.Toolbar.Render(right), w)
-}
-
-const crumbSep = " › "
-
-func crumbsWidth(crumbs []string) int {
-	w := 0
-	for _, c := range crumbs {
-		w += textWidth(c)
-	}
-	return w + (len(crumbs)-1)*textWidth(crumbSep)
-}
-
-// fitCrumbs shortens the crumbs before the last to fit room cells, then
-// drops the first ones; the last is cut only when nothing else is left.
-func fitCrumbs(crumbs []string, room int) []string {
-	out := append([]string(nil), crumbs...)
-	for i := 0; i < len(out)-1 && crumbsWidth(out) > room; i++ {
-		out[i] = truncate(out[i], 16)
-	}
-	for len(out) > 1 && crumbsWidth(out) > room {
-		if out[0] == ellipsis {
-			out = out[1:]
-			if len(out) > 1 {
-				out[0] = ellipsis
-			}
-			continue
-		}
-		out[0] = ellipsis
-	}
-	if len(out) == 1 {
-		out[0] = truncate(out[0], max(room, 1))
-	}
-	return out
 }

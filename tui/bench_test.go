@@ -28,9 +28,9 @@ func firstFrame(c *fakeCache, o Options) (*Model, string) {
 	m := newModel(o)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
 	deps, at, _ := c.Deployments("uuid-1")
-	m.Update(cachedDeploymentsMsg{deps: deps, at: at})
+	m.Update(cachedDeploymentsMsg{uuid: "uuid-1", deps: deps, at: at})
 	insts, at, _ := c.AllInstances("uuid-1")
-	m.Update(cachedInstancesMsg{insts: insts, at: at})
+	m.Update(cachedInstancesMsg{uuid: "uuid-1", insts: insts, at: at})
 	return m, m.View()
 }
 

@@ -25,7 +25,7 @@ func loadCachedDeployments(c Cache, uuid string) tea.Cmd {
 	}
 	return func() tea.Msg {
 		deps, at, err := c.Deployments(uuid)
-		return cachedDeploymentsMsg{deps: deps, at: at, err: err}
+		return cachedDeploymentsMsg{uuid: uuid, deps: deps, at: at, err: err}
 	}
 }
 
@@ -36,7 +36,7 @@ func loadCachedInstances(c Cache, uuid string) tea.Cmd {
 	}
 	return func() tea.Msg {
 		insts, at, err := c.AllInstances(uuid)
-		return cachedInstancesMsg{insts: insts, at: at, err: err}
+		return cachedInstancesMsg{uuid: uuid, insts: insts, at: at, err: err}
 	}
 }
 

@@ -47,8 +47,19 @@ func newCommon(o Options) *common {
 
 func (c *common) now() time.Time { return c.opts.Now() }
 
-// uuid is the cache key: the live director's UUID, else the cached one.
+// uuid is the cache key to read: the live director's UUID, else the cached
+// one.
 func (c *common) uuid() string { return c.info.UUID }
+
+// saveKey is the cache key to write: only once the director has said who it
+// is, so rows never land under another director's key. Until then saves
+// are skipped; the router saves every live listing when /info answers.
+func (c *common) saveKey() string {
+	if !c.infoLive {
+		return ""
+	}
+	return c.info.UUID
+}
 
 // online says whether there is a director to ask.
 func (c *common) online() bool { return c.opts.Director != nil }

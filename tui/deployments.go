@@ -26,7 +26,7 @@ const (
 
 func deploymentColumns() []column {
 	return []column{
-		depColName:      {title: "NAME", min: 14, max: 40, prio: 1},
+		depColName:      {title: "NAME", min: 14, max: 40, prio: 1, mid: true},
 		depColInstances: {title: "INST", min: 5, prio: 2, right: true},
 		depColHealth:    {title: "HEALTH", min: 12, max: 50, prio: 1},
 		depColReleases:  {title: "RELEASES", min: 16, max: 40, prio: 3},
@@ -47,8 +47,7 @@ type depRow struct {
 type deploymentsScreen struct {
 	base
 	set        rowSet[depRow]
-	detailsOn  bool // the first details sweep has been started
-	healthWide int  // width of the widest health summary with words
+	healthWide int // width of the widest health summary with words
 }
 
 func newDeployments(c *common) *deploymentsScreen {
@@ -73,13 +72,12 @@ func (s *deploymentsScreen) startList() tea.Cmd {
 	if !s.c.online() || s.list.busy {
 		return nil
 	}
-	ctx, gen := s.list.start(s.c.now(), 1)
+	ctx, gen := s.list.start(1)
 	return fetchDeployments(ctx, s.c.opts.Director, s.c.opts.Now, s.sid, gen)
 }
 
 // startDetails sweeps details over every deployment.
 func (s *deploymentsScreen) startDetails(force bool) tea.Cmd {
-	s.detailsOn = true
 	deps := s.c.store.depNames()
 	if !force {
 		deps = s.dueForDetails(deps)
@@ -98,8 +96,7 @@ func (s *deploymentsScreen) Update(msg tea.Msg) tea.Cmd {
 			dep := s.set.at(s.tbl.Cursor()).d.Name
 			return func() tea.Msg { return navigateMsg{to: route{kind: routeInstances, dep: dep}} }
 		}
-		cmd, _ := s.handleKey(m, s.refresh)
-		return cmd
+		return s.handleKey(m, s.refresh)
 	case deploymentsLoadedMsg:
 		return s.onDeployments(m)
 	case instancesLoadedMsg:
@@ -128,8 +125,9 @@ func (s *deploymentsScreen) onDeployments(m deploymentsLoadedMsg) tea.Cmd {
 	s.list.finish(s.c.now())
 	st := s.c.store
 	st.setDeployments(m.deps, m.at, true)
-	save := saveDeployments(s.c.opts.Cache, s.c.uuid(), m.deps, m.at)
-	if !s.detailsOn {
+	save := saveDeployments(s.c.opts.Cache, s.c.saveKey(), m.deps, m.at)
+	if s.det.lastOK.IsZero() && !s.det.busy {
+		// No sweep has worked yet (first listing, or the director is back).
 		return tea.Batch(save, s.startDetails(false))
 	}
 	return save

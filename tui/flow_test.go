@@ -319,3 +319,156 @@ func TestMergeListingTakesShapeFromCheapRows(t *testing.T) {
 		t.Fatalf("a new instance got details it never had: %+v", out[1])
 	}
 }
+
+func TestDetailsFollowWhenTheDirectorComesBack(t *testing.T) {
+	deps, insts := fixture(2, 2)
+	d := newFakeDirector(deps, insts)
+	d.setErr(errDown)
+	h := newHarness(t, Options{Director: d}, 120, 35).start()
+	if d.count("details") != 0 {
+		t.Fatal("details asked although the listing failed")
+	}
+	d.setErr(nil)
+	h.fire(func(m tea.Msg) bool { _, ok := m.(refreshTickMsg); return ok })
+	if d.count("details") != 2 || h.m.c.store.rows("cf-01") == nil {
+		t.Fatalf("details after the director came back: %d calls", d.count("details"))
+	}
+}
+
+func TestFooterShowsDetailsProgress(t *testing.T) {
+	deps, insts := fixture(3, 2)
+	d := newFakeDirector(deps, insts)
+	d.detailsGate = make(chan struct{})
+	h := newHarness(t, Options{Director: d}, 120, 35)
+	h.run(h.m.Init())
+	h.await("details in flight", func() bool { return strings.Contains(h.view(), "fetching details 0/3") })
+	if !h.m.spinning {
+		t.Fatal("the spinner should run while details are fetched")
+	}
+	close(d.detailsGate)
+	h.settle()
+	if strings.Contains(h.view(), "fetching details") {
+		t.Fatal("progress stayed after the sweep finished")
+	}
+	h.fire(func(m tea.Msg) bool { _, ok := m.(spinTickMsg); return ok })
+	if h.m.spinning {
+		t.Fatal("the spinner should stop when nothing is in flight")
+	}
+}
+
+func TestPoppingCancelsDetailsInFlight(t *testing.T) {
+	deps, insts := fixture(2, 2)
+	d := newFakeDirector(deps, insts)
+	h := newHarness(t, Options{Director: d}, 120, 35).start()
+	h.clock.Add(DefaultDetailsEvery) // details are due again
+	d.detailsGate = make(chan struct{})
+	defer close(d.detailsGate)
+	h.post(keyMsg("enter"))
+	is := func() *instancesScreen { s, _ := h.top().(*instancesScreen); return s }
+	h.await("details of cf-00 in flight", func() bool { return is() != nil && is().det.busy })
+	if h.m.c.store.pending["cf-00"] != 1 {
+		t.Fatalf("cf-00 not claimed: %v", h.m.c.store.pending)
+	}
+	h.post(keyMsg("esc"))
+	h.settle() // the cancelled call returns; its result is dropped
+	if len(h.m.c.store.pending) != 0 {
+		t.Fatalf("claims left after the screen closed: %v", h.m.c.store.pending)
+	}
+}
+
+func TestLargeScreensRebuildInBatches(t *testing.T) {
+	deps, insts := fixture(3, 2000)
+	d := newFakeDirector(deps, insts)
+	h := newHarness(t, Options{Director: d, StartScreen: StartInstances}, 120, 35).start()
+	isReload := func(m tea.Msg) bool { _, ok := m.(reloadMsg); return ok }
+	for h.fire(isReload) > 0 { // let the start-up bursts land
+	}
+	is := h.top().(*instancesScreen)
+	if is.set.Len() != 6000 || is.seen() != h.m.c.store.ver {
+		t.Fatalf("rows = %d", is.set.Len())
+	}
+	h.m.c.store.setListing("cf-00", insts["cf-00"][:10], t0)
+	h.send(clockTickMsg{}) // any message: the router sees the store moved
+	if is.seen() == h.m.c.store.ver {
+		t.Fatal("a screen over batchRows rebuilt at once")
+	}
+	if n := h.fire(isReload); n != 1 {
+		t.Fatalf("%d reload timers, want 1", n)
+	}
+	if is.seen() != h.m.c.store.ver || is.set.Len() != 4010 {
+		t.Fatalf("after the batch reload: seen=%d ver=%d rows=%d", is.seen(), h.m.c.store.ver, is.set.Len())
+	}
+}
+
+func TestProcessesOfAVanishedInstance(t *testing.T) {
+	deps, insts := fixture(1, 3)
+	d := newFakeDirector(deps, insts)
+	h := newHarness(t, Options{Director: d}, 120, 35).start()
+	h.keys("enter", "enter")
+	ps := h.top().(*processesScreen)
+	h.m.c.store.setListing("cf-00", nil, t0)
+	h.send(clockTickMsg{})
+	if ps.in != nil || !strings.Contains(h.view(), "this instance is no longer listed") {
+		t.Fatalf("vanished instance:\n%s", h.view())
+	}
+}
+
+func TestAnotherDirectorBehindTheNameDropsItsCachedRows(t *testing.T) {
+	deps, insts := fixture(2, 2)
+	cache := newFakeCache([]bosh.Deployment{{Name: "old-foundation"}}, nil, t0.Add(-time.Hour))
+	d := newFakeDirector(deps, insts)
+	d.gate = make(chan struct{})
+	old := cachedInfo()
+	old.UUID = "uuid-of-another-director"
+	h := newHarness(t, Options{Director: d, Cache: cache, Cached: old}, 120, 35)
+	h.run(h.m.Init())
+	h.await("cached rows", func() bool { return h.m.c.store.depsKnown })
+	h.post(cachedDeploymentsMsg{uuid: "stale-key", deps: []bosh.Deployment{{Name: "x"}}, at: t0})
+	if h.m.c.store.hasDeployment("x") {
+		t.Fatal("rows read under another cache key were applied")
+	}
+	close(d.gate)
+	h.settle()
+	if h.m.c.store.hasDeployment("old-foundation") {
+		t.Fatal("the other director's cached rows are still shown")
+	}
+	if !cache.uuids["uuid-1"] || cache.uuids["uuid-of-another-director"] {
+		t.Fatalf("live rows saved under %v", cache.uuids)
+	}
+}
+
+func TestLateCacheLendsProcessStateToLiveCheapRows(t *testing.T) {
+	deps, insts := fixture(1, 3)
+	st := newStore()
+	cheap := make([]bosh.Instance, 0, 3)
+	for _, in := range insts["cf-00"] {
+		in.ProcessState, in.Vitals, in.Processes = "", nil, nil
+		cheap = append(cheap, in)
+	}
+	st.setDeployments(deps, t0, true)
+	st.setListing("cf-00", cheap, t0)
+	st.setCachedInstances(insts["cf-00"], t0.Add(-time.Hour))
+	r := st.rows("cf-00")
+	if !r.live || !r.at.Equal(t0) || !r.hasState || r.rows[0].Vitals == nil {
+		t.Fatalf("live rows after a late cache read: live=%v at=%v state=%v", r.live, r.at, r.hasState)
+	}
+	st.setDetails("cf-00", cheap, t0) // live details (here: without state) are not overridden
+	st.setCachedInstances(insts["cf-00"], t0.Add(-time.Hour))
+	if st.rows("cf-00").hasState {
+		t.Fatal("cached state replaced live details")
+	}
+}
+
+func TestAllInstancesAsksDetailsOnceDeploymentsAreKnown(t *testing.T) {
+	deps, insts := fixture(3, 2)
+	d := newFakeDirector(deps, insts)
+	h := newHarness(t, Options{Director: d, StartScreen: StartInstances}, 120, 35).start()
+	if d.count("details") != 3 {
+		t.Fatalf("details asked %d times, want once per deployment", d.count("details"))
+	}
+	for _, dep := range []string{"cf-00", "cf-01", "cf-02"} {
+		if r := h.m.c.store.rows(dep); r == nil || r.detailsAt.IsZero() {
+			t.Fatalf("no details for %s", dep)
+		}
+	}
+}

@@ -1,10 +1,6 @@
 package tui
 
-import (
-	"strings"
-
-	"github.com/charmbracelet/bubbles/key"
-)
+import "github.com/charmbracelet/bubbles/key"
 
 // footerView is the two footer lines. The first is the command line when
 // open, else work in flight with its spinner, then a transient message or
@@ -28,6 +24,7 @@ func (m *Model) footerView() string {
 	if text == "" {
 		text, style = m.errorLine(), st.StatusErr
 	}
+	text = clean(text)
 	room := w - textWidthANSI(lead)
 	if textWidth(text) <= room || room < 10 {
 		return truncateANSI(lead+style.Render(truncate(text, max(room, 0))), w) + "\n" + m.helpLine()
@@ -111,29 +108,4 @@ func (m *Model) helpLine() string {
 		return m.help.ShortHelpView([]key.Binding{withHelp(k.Enter, "keep filter"), withHelp(k.Back, "clear filter")})
 	}
 	return m.help.ShortHelpView(m.top().ShortHelp())
-}
-
-// helpView is the `?` overlay: the full help of the screen on top, built
-// from the very bindings Update matches on, in height lines.
-func (m *Model) helpView(height int) string {
-	st := &m.c.styles
-	m.help.Width = m.c.width
-	body := st.HelpTitle.Render("keys") + "  " + st.Toolbar.Render("(? or esc closes)") + "\n\n" +
-		m.help.FullHelpView(m.top().FullHelp())
-	return fitLines(body, m.c.width, height)
-}
-
-// fitLines makes text exactly height lines, each at most width cells.
-func fitLines(s string, width, height int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > height {
-		lines = lines[:height]
-	}
-	for i := range lines {
-		lines[i] = truncateANSI(lines[i], width)
-	}
-	for len(lines) < height {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
 }

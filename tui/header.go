@@ -27,7 +27,7 @@ func (m *Model) headerView() string {
 		who = append(who, c.info.User)
 	}
 	if len(who) > 0 {
-		left = append(left, st.HeaderText.Render(strings.Join(who, " · ")))
+		left = append(left, st.HeaderText.Render(clean(strings.Join(who, " · "))))
 	}
 	if c.opts.ReadOnly {
 		left = append(left, st.Badge.Render("[RO]"))

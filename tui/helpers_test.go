@@ -47,6 +47,8 @@ type fakeDirector struct {
 	calls   map[string]int
 	gate    chan struct{}
 	entered chan string
+	// detailsGate holds InstanceDetails only.
+	detailsGate chan struct{}
 }
 
 func newFakeDirector(deps []bosh.Deployment, insts map[string][]bosh.Instance) *fakeDirector {
@@ -113,6 +115,13 @@ func (f *fakeDirector) Instances(ctx context.Context, dep string) ([]bosh.Instan
 func (f *fakeDirector) InstanceDetails(ctx context.Context, dep string) ([]bosh.Instance, error) {
 	if err := f.enter(ctx, "details"); err != nil {
 		return nil, err
+	}
+	if f.detailsGate != nil {
+		select {
+		case <-f.detailsGate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	return f.insts[dep], nil
 }

@@ -53,8 +53,7 @@ func newInstances(c *common, dep string) *instancesScreen {
 	s.rows = &s.set
 	if s.all() {
 		s.sortCol = 1 // the deployment column
-		s.tbl.sortCol = 1
-		s.set.sortCol = 1
+		s.applySort()
 	}
 	s.Reload()
 	return s
@@ -87,7 +86,7 @@ func (s *instancesScreen) startList() tea.Cmd {
 	if !s.c.online() || s.list.busy {
 		return nil
 	}
-	ctx, gen := s.list.start(s.c.now(), 1)
+	ctx, gen := s.list.start(1)
 	if s.all() {
 		return fetchDeployments(ctx, s.c.opts.Director, s.c.opts.Now, s.sid, gen)
 	}
@@ -114,8 +113,7 @@ func (s *instancesScreen) Update(msg tea.Msg) tea.Cmd {
 			to := route{kind: routeProcesses, dep: in.Deployment, instance: instanceKey(in)}
 			return func() tea.Msg { return navigateMsg{to: to} }
 		}
-		cmd, _ := s.handleKey(m, s.refresh)
-		return cmd
+		return s.handleKey(m, s.refresh)
 	case deploymentsLoadedMsg:
 		return s.onDeployments(m)
 	case instancesLoadedMsg:
@@ -142,8 +140,10 @@ func (s *instancesScreen) onDeployments(m deploymentsLoadedMsg) tea.Cmd {
 		return nil
 	}
 	s.c.store.setDeployments(m.deps, m.at, true)
-	save := saveDeployments(s.c.opts.Cache, s.c.uuid(), m.deps, m.at)
-	return tea.Batch(save, s.sweepListing(s.c.store.depNames()))
+	save := saveDeployments(s.c.opts.Cache, s.c.saveKey(), m.deps, m.at)
+	// Now that the deployments are known, their details can be asked for
+	// too (at Init they may not have been).
+	return tea.Batch(save, s.sweepListing(s.c.store.depNames()), s.startDetails(false))
 }
 
 // Shown refreshes the listing when it is due.

@@ -25,7 +25,7 @@ const (
 
 var instColumns = [numInstCols]column{
 	instColInstance:   {title: "INSTANCE", min: 14, max: 40, prio: 1},
-	instColDeployment: {title: "DEPLOYMENT", min: 12, max: 30, prio: 2},
+	instColDeployment: {title: "DEPLOYMENT", min: 12, max: 30, prio: 2, mid: true},
 	instColState:      {title: "STATE", min: 14, prio: 1},
 	instColAZ:         {title: "AZ", min: 4, max: 10, prio: 4},
 	instColIPs:        {title: "IPS", min: 11, max: 31, prio: 2},

@@ -19,22 +19,20 @@ type job struct {
 	done, total int
 	owed        map[string]bool // deployments claimed in the store, not yet answered
 
-	fails   int   // consecutive failures, for back-off
-	err     error // last failure of the current or last run
-	lastOK  time.Time
-	started time.Time
+	fails  int       // consecutive failures, for back-off
+	err    error     // last failure of the current or last run
+	lastOK time.Time // when a run last finished without failure
 }
 
 // start begins a new generation and returns its context. Any run in flight
 // is cancelled first.
-func (j *job) start(now time.Time, total int) (context.Context, int) {
+func (j *job) start(total int) (context.Context, int) {
 	j.stop()
 	ctx, cancel := context.WithCancel(context.Background())
 	j.gen++
 	j.busy, j.ctx, j.cancel = true, ctx, cancel
 	j.done, j.total = 0, total
 	j.err = nil
-	j.started = now
 	return ctx, j.gen
 }
 

@@ -20,6 +20,7 @@ type infoLoadedMsg struct {
 
 // cachedDeploymentsMsg: the cache's deployments listing was read.
 type cachedDeploymentsMsg struct {
+	uuid string // the cache key read
 	deps []bosh.Deployment
 	at   time.Time
 	err  error
@@ -27,6 +28,7 @@ type cachedDeploymentsMsg struct {
 
 // cachedInstancesMsg: the cache's instances of all deployments were read.
 type cachedInstancesMsg struct {
+	uuid  string
 	insts []bosh.Instance
 	at    time.Time
 	err   error

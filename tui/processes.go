@@ -83,8 +83,7 @@ func (s *processesScreen) refresh() tea.Cmd { return s.startDetails(true) }
 func (s *processesScreen) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case tea.KeyMsg:
-		cmd, _ := s.handleKey(m, s.refresh)
-		return cmd
+		return s.handleKey(m, s.refresh)
 	case instancesLoadedMsg:
 		return s.onInstances(m)
 	case refreshTickMsg:
@@ -167,7 +166,7 @@ func (s *processesScreen) Cell(i, col, _ int) cell {
 func (s *processesScreen) View() string {
 	lines := s.summary()
 	for i := range lines {
-		lines[i] = truncate(lines[i], s.width)
+		lines[i] = truncate(clean(lines[i]), s.width)
 	}
 	empty := "no processes"
 	switch {

@@ -59,7 +59,6 @@ type base struct {
 	sortCol int
 	desc    bool
 	width   int
-	height  int
 }
 
 func newBase(c *common, cols []column) base {
@@ -78,7 +77,7 @@ func (b *base) isTop() bool     { return b.c.activeID == b.sid }
 
 // SetSize gives the table the body's size.
 func (b *base) SetSize(w, h int) {
-	b.width, b.height = w, h
+	b.width = w
 	b.tbl.SetSize(w, h)
 }
 
@@ -94,42 +93,41 @@ func (b *base) keep(change func()) {
 
 // handleKey does what every list screen does with a key: move, filter,
 // sort, refresh. refresh is the screen's on-demand fetch.
-func (b *base) handleKey(msg tea.KeyMsg, refresh func() tea.Cmd) (tea.Cmd, bool) {
+func (b *base) handleKey(msg tea.KeyMsg, refresh func() tea.Cmd) tea.Cmd {
 	k := b.c.keys
 	if b.editing {
-		return b.handleFilterKey(msg), true
+		return b.handleFilterKey(msg)
 	}
 	switch {
 	case b.tbl.HandleKey(msg, k):
-		return nil, true
 	case key.Matches(msg, k.Filter):
 		b.editing = true
 		b.input.Focus()
-		return nil, true
 	case key.Matches(msg, k.Sort):
 		b.sortCol = (b.sortCol + 1) % len(b.tbl.cols)
 		b.applySort()
-		return nil, true
 	case key.Matches(msg, k.SortReverse):
 		b.desc = !b.desc
 		b.applySort()
-		return nil, true
 	case key.Matches(msg, k.Refresh):
 		if !b.c.online() {
-			return status("offline: showing the cache only", false), true
+			return status("offline: showing the cache only", false)
 		}
-		cmd := refresh()
-		if cmd == nil {
-			return status("a refresh is already running", false), true
+		if cmd := refresh(); cmd != nil {
+			return cmd
 		}
-		return cmd, true
+		return status("a refresh is already running", false)
 	}
-	return nil, false
+	return nil
 }
 
+// applySort re-sorts and shows the top of the new order: sorting is how one
+// asks for the worst (or busiest) rows first.
 func (b *base) applySort() {
 	b.tbl.sortCol, b.tbl.sortDesc = b.sortCol, b.desc
-	b.keep(func() { b.rows.setSort(b.sortCol, b.desc) })
+	b.rows.setSort(b.sortCol, b.desc)
+	b.tbl.SetLen(b.rows.Len())
+	b.tbl.MoveTo(0)
 }
 
 // handleFilterKey edits the filter; rows are filtered as it changes.
@@ -248,7 +246,7 @@ func (b *base) sweepDetails(deps []string, force bool) tea.Cmd {
 	if len(deps) == 0 {
 		return nil
 	}
-	ctx, gen := b.det.start(b.c.now(), len(deps))
+	ctx, gen := b.det.start(len(deps))
 	b.det.owed = make(map[string]bool, len(deps))
 	for _, d := range deps {
 		b.det.owed[d] = true
@@ -295,11 +293,11 @@ func (b *base) onInstances(m instancesLoadedMsg) tea.Cmd {
 		b.c.noteDirector(m.err)
 	case m.details:
 		st.setDetails(m.dep, m.insts, m.at)
-		save = saveInstances(b.c.opts.Cache, b.c.uuid(), m.dep, st.rows(m.dep).rows, m.at)
+		save = saveInstances(b.c.opts.Cache, b.c.saveKey(), m.dep, st.rows(m.dep).rows, m.at)
 	default:
 		rows := st.setListing(m.dep, m.insts, m.at)
 		b.c.noteDirector(nil)
-		save = saveInstances(b.c.opts.Cache, b.c.uuid(), m.dep, rows, m.at)
+		save = saveInstances(b.c.opts.Cache, b.c.saveKey(), m.dep, rows, m.at)
 	}
 	if j.done >= j.total {
 		j.finish(b.c.now())

@@ -94,7 +94,10 @@ func TestSortCyclesColumnsAndReverses(t *testing.T) {
 	if got := shownKeys(is); got[0] != "api/00000001" {
 		t.Fatalf("default order starts with %v", got[:3])
 	}
-	h.keys("s") // STATE: worst first
+	h.keys("G", "s") // STATE: worst first, shown from the top
+	if is.tbl.Cursor() != 0 || is.tbl.offset != 0 {
+		t.Fatalf("after sorting the cursor is at %d (offset %d), want the top", is.tbl.Cursor(), is.tbl.offset)
+	}
 	first := is.set.at(0).in
 	if instanceLook(first) != lookFailing {
 		t.Fatalf("sort by state puts %q first, want failing", first.ProcessState)

@@ -73,7 +73,8 @@ func (s *store) setDeployments(deps []bosh.Deployment, at time.Time, live bool) 
 }
 
 // setCachedInstances spreads the cache's instances of all deployments over
-// the deployments that have no live rows yet.
+// the deployments that have no live rows yet, and lends their process state
+// to live rows that have no details yet.
 func (s *store) setCachedInstances(all []bosh.Instance, at time.Time) bool {
 	groups := map[string][]bosh.Instance{}
 	for _, in := range all {
@@ -81,10 +82,18 @@ func (s *store) setCachedInstances(all []bosh.Instance, at time.Time) bool {
 	}
 	changed := false
 	for dep, rows := range groups {
-		if cur := s.inst[dep]; cur != nil && cur.live {
+		cur := s.inst[dep]
+		switch {
+		case cur == nil || !cur.live:
+			s.put(dep, rows, at, false)
+		case cur.detailsAt.IsZero():
+			// Live rows from the cheap listing beat the cache for their
+			// shape, but the cache still knows the last process states.
+			r := s.put(dep, mergeListing(rows, cur.rows), cur.at, true)
+			r.detailsAt = cur.detailsAt
+		default:
 			continue
 		}
-		s.put(dep, rows, at, false)
 		changed = true
 	}
 	return changed

@@ -15,6 +15,7 @@ type column struct {
 	max   int // widest it grows to fit its content; 0 means min
 	prio  int
 	right bool
+	mid   bool // cut long text in the middle rather than at the end
 }
 
 // span is a run of text with one role; cells made of spans can mix colours.
@@ -315,7 +316,7 @@ func (t *table) writeRow(b *strings.Builder, src tableSource, i int) {
 		if w <= 0 {
 			break
 		}
-		t.writeCell(&line, src.Cell(i, col, w), w, c.right, !selected)
+		t.writeCell(&line, src.Cell(i, col, w), w, c, !selected)
 		used += w
 	}
 	if selected {
@@ -328,9 +329,14 @@ func (t *table) writeRow(b *strings.Builder, src tableSource, i int) {
 	b.WriteString(line.String())
 }
 
-func (t *table) writeCell(b *strings.Builder, c cell, w int, right, colour bool) {
+func (t *table) writeCell(b *strings.Builder, c cell, w int, col column, colour bool) {
 	if c.spans == nil {
-		text := fit(c.text, w, right)
+		var text string
+		if col.mid {
+			text = pad(truncateMid(clean(c.text), w), w, col.right)
+		} else {
+			text = fit(clean(c.text), w, col.right)
+		}
 		if colour {
 			text = t.styles.role(c.role).apply(text)
 		}
@@ -342,7 +348,7 @@ func (t *table) writeCell(b *strings.Builder, c cell, w int, right, colour bool)
 		if left <= 0 {
 			break
 		}
-		text := truncate(s.text, left)
+		text := truncate(clean(s.text), left)
 		left -= textWidth(text)
 		if colour {
 			text = t.styles.role(s.role).apply(text)

@@ -13,6 +13,23 @@ import (
 // ellipsis marks text cut to fit a column.
 const ellipsis = "…"
 
+// clean makes text from the director or the cache safe to print on one
+// line: control characters (newlines, escape sequences) become spaces. It
+// allocates only when there is something to replace.
+func clean(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c == 0x7f {
+			return strings.Map(func(r rune) rune {
+				if r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+					return ' '
+				}
+				return r
+			}, s)
+		}
+	}
+	return s
+}
+
 // runeWidth is the display width of one rune.
 func runeWidth(r rune) int {
 	if r < utf8.RuneSelf {
@@ -56,9 +73,45 @@ func truncate(s string, w int) string {
 	return b.String()
 }
 
+// truncateMid cuts plain text to at most w cells by dropping its middle,
+// so names that differ only at the end ("service-instance_<uuid>") stay
+// apart.
+func truncateMid(s string, w int) string {
+	if textWidth(s) <= w {
+		return s
+	}
+	if w < 8 {
+		return truncate(s, w)
+	}
+	r := []rune(s)
+	tail := (w - 1) / 2
+	head := w - 1 - tail
+	var b strings.Builder
+	used := 0
+	for _, c := range r {
+		if used+runeWidth(c) > head {
+			break
+		}
+		b.WriteRune(c)
+		used += runeWidth(c)
+	}
+	b.WriteString(ellipsis)
+	start, used := len(r), 0
+	for start > 0 && used+runeWidth(r[start-1]) <= tail {
+		start--
+		used += runeWidth(r[start])
+	}
+	b.WriteString(string(r[start:]))
+	return b.String()
+}
+
 // fit cuts or pads plain text to exactly w cells, right-aligned if asked.
 func fit(s string, w int, right bool) string {
-	s = truncate(s, w)
+	return pad(truncate(s, w), w, right)
+}
+
+// pad pads text that fits w cells to exactly w.
+func pad(s string, w int, right bool) string {
 	gap := w - textWidth(s)
 	if gap <= 0 {
 		return s

@@ -185,3 +185,45 @@ func TestFitCrumbsKeepsTheLastCrumb(t *testing.T) {
 		t.Fatalf("crumbs changed although they fit: %q", got)
 	}
 }
+
+func TestTruncateMidKeepsBothEnds(t *testing.T) {
+	name := "service-instance_1d7ba15b-24e8-46dc-ad9c-553dd31b18f9"
+	got := truncateMid(name, 16)
+	if textWidth(got) != 16 || !strings.HasPrefix(got, "service") || !strings.HasSuffix(got, "1b18f9") {
+		t.Fatalf("truncateMid = %q", got)
+	}
+	if truncateMid("cf", 16) != "cf" {
+		t.Fatal("short text changed")
+	}
+	if got := truncateMid(name, 5); textWidth(got) > 5 {
+		t.Fatalf("tiny width: %q", got)
+	}
+}
+
+func TestPlainStylesStillMarkTheCursorRow(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	st := NewStyles(true)
+	if got := st.selected.apply("row"); got != "\x1b[7mrow\x1b[0m" {
+		t.Fatalf("cursor row under NO_COLOR = %q, want reverse video", got)
+	}
+	if st.role(roleOK).apply("ok") != "ok" {
+		t.Fatal("plain styles must not colour")
+	}
+}
+
+func TestHostileTextCannotReachTheTerminal(t *testing.T) {
+	if got := clean("evil\x1b[2Jname\nnext"); got != "evil [2Jname next" {
+		t.Fatalf("clean = %q", got)
+	}
+	if s := "plain"; clean(s) != s {
+		t.Fatal("clean changed plain text")
+	}
+	deps, insts := fixture(1, 1)
+	deps[0].Name = "cf\x1b]52;c;aGk=\x07"
+	insts[deps[0].Name] = insts["cf-00"]
+	h := newHarness(t, Options{Director: newFakeDirector(deps, insts)}, 120, 35).start()
+	raw := h.m.View()
+	if strings.Contains(raw, "\x1b]52") || strings.Contains(raw, "\x07") {
+		t.Fatalf("a control sequence from the director reached the screen: %q", raw)
+	}
+}

@@ -165,7 +165,10 @@ func plainStyles(r *lipgloss.Renderer) Styles {
 	}
 	s.roles[roleBold] = paintOf(n().Bold(true))
 	s.header = paintOf(n().Bold(true))
-	s.selected = paintOf(n().Reverse(true))
+	// Reverse video is not colour, and without it the cursor row would be
+	// invisible: lipgloss drops every attribute under NO_COLOR, so this one
+	// is written by hand.
+	s.selected = paint{pre: "\x1b[7m", post: "\x1b[0m"}
 	return s
 }
 
