@@ -28,6 +28,8 @@ type infoReport struct {
 	LogPath       string     `json:"log_path"`
 }
 
+func init() { subcommands = append(subcommands, newInfoCmd) }
+
 func newInfoCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "info",

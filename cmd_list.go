@@ -16,6 +16,8 @@ import (
 	"bosun/cache"
 )
 
+func init() { subcommands = append(subcommands, newDeploymentsCmd, newInstancesCmd) }
+
 func newDeploymentsCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:     "deployments",

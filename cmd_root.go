@@ -83,9 +83,15 @@ func newRootCmd(g *globals) *cobra.Command {
 		return nil
 	}
 
-	root.AddCommand(newDeploymentsCmd(g), newInstancesCmd(g), newInfoCmd(g), newSimCmd(g))
+	for _, sub := range subcommands {
+		root.AddCommand(sub(g))
+	}
 	return root
 }
+
+// subcommands build bosun's commands; each cmd_*.go file adds its own in
+// an init function, so capabilities stay in their own files.
+var subcommands []func(*globals) *cobra.Command
 
 // oneLine keeps the first line of a message, so errors stay one line.
 func oneLine(s string) string {

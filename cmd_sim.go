@@ -13,6 +13,8 @@ import (
 	"bosun/sim"
 )
 
+func init() { subcommands = append(subcommands, newSimCmd) }
+
 func newSimCmd(g *globals) *cobra.Command {
 	simCmd := &cobra.Command{Use: "sim", Short: "The simulated foundation (BOSH director and UAA)"}
 	var o sim.Options

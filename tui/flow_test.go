@@ -304,8 +304,10 @@ func TestCheapRefreshKeepsLastKnownDetails(t *testing.T) {
 func TestMergeListingTakesShapeFromCheapRows(t *testing.T) {
 	_, insts := fixture(1, 3)
 	prev := insts["cf-00"]
+	prev[0].VMType, prev[0].DiskCIDs, prev[0].State, prev[0].Bootstrap = "large", []string{"disk-1"}, "started", true
 	moved := prev[0]
 	moved.ProcessState, moved.Vitals, moved.Processes = "", nil, nil
+	moved.VMType, moved.DiskCIDs, moved.State, moved.Bootstrap = "", nil, "", false
 	moved.IPs = []string{"10.9.9.9"}
 	added := bosh.Instance{Deployment: "cf-00", Group: "new", ID: "new-1", VMCID: "vm-new"}
 	out := mergeListing(prev, []bosh.Instance{moved, added})
@@ -314,6 +316,9 @@ func TestMergeListingTakesShapeFromCheapRows(t *testing.T) {
 	}
 	if out[0].IPs[0] != "10.9.9.9" || out[0].ProcessState != prev[0].ProcessState || out[0].Vitals != prev[0].Vitals {
 		t.Fatalf("merged row = %+v", out[0])
+	}
+	if out[0].VMType != "large" || len(out[0].DiskCIDs) != 1 || out[0].State != "started" || !out[0].Bootstrap {
+		t.Fatalf("details-only fields lost in the merge: %+v", out[0])
 	}
 	if out[1].ProcessState != "" || out[1].Vitals != nil {
 		t.Fatalf("a new instance got details it never had: %+v", out[1])

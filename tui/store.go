@@ -139,7 +139,8 @@ func (s *store) put(dep string, rows []bosh.Instance, at time.Time, live bool) *
 }
 
 // mergeListing takes the shape (which instances, IPs, VM) from a cheap
-// listing and the last known process state, processes and vitals from prev.
+// listing and, from prev, what only the details carry: process state,
+// processes, vitals, VM type, disks, desired state and the bootstrap mark.
 func mergeListing(prev, cheap []bosh.Instance) []bosh.Instance {
 	known := make(map[string]*bosh.Instance, len(prev))
 	for i := range prev {
@@ -157,6 +158,17 @@ func mergeListing(prev, cheap []bosh.Instance) []bosh.Instance {
 			if in.Vitals == nil {
 				in.Vitals = p.Vitals
 			}
+			if in.VMType == "" {
+				in.VMType = p.VMType
+			}
+			if len(in.DiskCIDs) == 0 {
+				in.DiskCIDs = p.DiskCIDs
+			}
+			if in.State == "" {
+				in.State = p.State
+			}
+			in.Bootstrap = in.Bootstrap || p.Bootstrap
+			in.Ignore = in.Ignore || p.Ignore
 		}
 		out[i] = in
 	}
