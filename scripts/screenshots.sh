@@ -23,6 +23,16 @@ wait_for() {
   return 1
 }
 
+# wait_gone TEXT: poll the pane until TEXT is gone (at most 30 s).
+wait_gone() {
+  for _ in $(seq 1 300); do
+    tmux capture-pane -t "$session" -p | grep -qF -- "$1" || return 0
+    sleep 0.1
+  done
+  echo "timed out waiting for the end of: $1" >&2
+  return 1
+}
+
 # shot NAME: capture the pane with colours and render it.
 shot() {
   tmux capture-pane -t "$session" -e -p > "$work/$1.ansi"
@@ -36,15 +46,29 @@ cluster=$(bin/bosun --demo deployments --json | grep -o '"service-instance_[^"]*
 tmux new-session -d -s "$session" -x 120 -y 35 "bin/bosun --demo --refresh 1h --details-refresh 1h"
 wait_for "running"
 wait_for "live"
+wait_gone "fetching details"
 shot deployments
 
 tmux send-keys -t "$session" ":instances $cluster" Enter
-wait_for "kube-apiserver" || wait_for "master/"
-sleep 0.5
+wait_for "master/"
+wait_gone "fetching details"
 shot instances
 
+tmux send-keys -t "$session" Enter
+wait_for "PROCESS"
+shot processes
+tmux send-keys -t "$session" Escape
+
 tmux send-keys -t "$session" ":instances" Enter
-wait_for "filler" || true
-sleep 1
+wait_for "all instances"
+wait_gone "fetching details"
 shot all-instances
+tmux send-keys -t "$session" q
+
+# The same foundation at 80x24, the smallest terminal bosun is made for.
+tmux kill-session -t "$session" 2>/dev/null || true
+tmux new-session -d -s "$session" -x 80 -y 24 "bin/bosun --demo --refresh 1h --details-refresh 1h"
+wait_for "live"
+wait_gone "fetching details"
+shot deployments-80x24
 tmux send-keys -t "$session" q
