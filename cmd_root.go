@@ -22,6 +22,7 @@ type globals struct {
 	yes          bool
 	noColor      bool
 	maxTasks     int
+	deployment   string // TUI: open on this deployment's instances
 	refresh      time.Duration
 	details      time.Duration
 }
@@ -64,6 +65,7 @@ func newRootCmd(g *globals) *cobra.Command {
 	f.BoolVarP(&g.yes, "yes", "n", false, "confirm actions without a prompt (env BOSH_NON_INTERACTIVE)")
 	f.BoolVar(&g.noColor, "no-color", false, "disable colour (also NO_COLOR)")
 	f.IntVar(&g.maxTasks, "max-tasks", 8, "director tasks bosun keeps in flight at once")
+	root.Flags().StringVarP(&g.deployment, "deployment", "d", "", "TUI: open on the instances of this deployment")
 	root.Flags().DurationVar(&g.refresh, "refresh", 30*time.Second, "TUI: interval of the cheap listing refresh")
 	root.Flags().DurationVar(&g.details, "details-refresh", 5*time.Minute, "TUI: interval of the task-based details refresh")
 

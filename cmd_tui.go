@@ -24,6 +24,12 @@ func runTUI(ctx context.Context, g *globals) error {
 		DetailsEvery: g.details,
 		Now:          time.Now,
 	}
+	if g.deployment != "" {
+		o.StartScreen, o.StartDeployment = tui.StartInstances, g.deployment
+	}
+	if s.cacheErr != nil {
+		o.Notice = "cache unavailable: " + oneLine(s.cacheErr.Error())
+	}
 	if s.store != nil {
 		o.Cache = s.store
 		if info, _, err := s.store.DirectorFor(s.cacheKey()); err == nil {

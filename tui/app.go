@@ -67,6 +67,8 @@ func newModel(o Options) *Model {
 	}
 	if problem != nil {
 		m.status, m.statusErr = problem.Error(), true
+	} else if o.Notice != "" {
+		m.status, m.statusErr = o.Notice, true
 	}
 	c.activeID = m.top().id()
 	return m

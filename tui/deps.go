@@ -50,6 +50,7 @@ type Options struct {
 	Now             func() time.Time
 	StartScreen     string // "deployments" (default) or "instances"
 	StartDeployment string // with StartScreen "instances": one deployment, empty for all
+	Notice          string // shown in the footer at start, e.g. why the cache could not be opened
 }
 
 // Default refresh intervals.
