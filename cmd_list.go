@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"sync"
 	"time"
 
@@ -122,7 +121,7 @@ func runInstances(ctx context.Context, g *globals, dep string, out, errOut io.Wr
 	if err != nil {
 		return err
 	}
-	sortInstances(insts)
+	bosh.SortInstances(insts)
 	if g.jsonOut {
 		err = writeJSON(out, insts)
 	} else {
@@ -235,17 +234,4 @@ func liveInstances(ctx context.Context, g *globals, s *session, dep string, errO
 		return all, exitError{1, fmt.Sprintf("instances of %d of %d deployments could not be fetched", len(failed), len(names))}
 	}
 	return all, nil
-}
-
-func sortInstances(insts []bosh.Instance) {
-	sort.SliceStable(insts, func(i, j int) bool {
-		a, b := insts[i], insts[j]
-		if a.Deployment != b.Deployment {
-			return a.Deployment < b.Deployment
-		}
-		if a.Group != b.Group {
-			return a.Group < b.Group
-		}
-		return a.Index < b.Index
-	})
 }

@@ -3,7 +3,6 @@ package bosh
 import (
 	"context"
 	"net/url"
-	"sort"
 
 	boshdir "github.com/cloudfoundry/bosh-cli/v7/director"
 )
@@ -93,19 +92,6 @@ func (c *Client) Instances(ctx context.Context, dep string) ([]Instance, error) 
 		in.VMCreatedAt, _ = boshdir.TimeParser{}.Parse(r.VMCreatedAt)
 		insts = append(insts, in)
 	}
-	sortInstances(insts)
+	SortInstances(insts)
 	return insts, nil
-}
-
-func sortInstances(insts []Instance) {
-	sort.SliceStable(insts, func(i, j int) bool {
-		a, b := insts[i], insts[j]
-		if a.Group != b.Group {
-			return a.Group < b.Group
-		}
-		if a.Index != b.Index {
-			return a.Index < b.Index
-		}
-		return a.ID < b.ID
-	})
 }

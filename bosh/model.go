@@ -3,7 +3,11 @@
 // It never prints and never imports the TUI.
 package bosh
 
-import "time"
+import (
+	"cmp"
+	"slices"
+	"time"
+)
 
 // Info is what GET /info says about a director, plus the user bosun is
 // authenticated as.
@@ -136,3 +140,13 @@ func Summarize(insts []Instance) Health {
 	}
 	return h
 }
+
+// CompareInstances orders instances by deployment, instance group, index
+// and id: the order of every listing bosun prints.
+func CompareInstances(a, b Instance) int {
+	return cmp.Or(cmp.Compare(a.Deployment, b.Deployment), cmp.Compare(a.Group, b.Group),
+		cmp.Compare(a.Index, b.Index), cmp.Compare(a.ID, b.ID))
+}
+
+// SortInstances sorts insts in the order of CompareInstances.
+func SortInstances(insts []Instance) { slices.SortStableFunc(insts, CompareInstances) }

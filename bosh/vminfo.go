@@ -26,13 +26,13 @@ func parseInstanceDetails(dep string, body []byte) ([]Instance, error) {
 		}
 		vm, err := decodeVMInfo(line)
 		if err != nil {
-			sortInstances(insts)
+			SortInstances(insts)
 			return insts, &Error{Kind: KindBadResponse, Err: err,
 				Description: fmt.Sprintf("task result line %d: %v", n+1, err)}
 		}
 		insts = append(insts, instanceFrom(dep, vm))
 	}
-	sortInstances(insts)
+	SortInstances(insts)
 	return insts, nil
 }
 
