@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"bosun/pks"
 )
 
 // globals are the flags every command shares (DESIGN.md, command line contract).
@@ -25,6 +27,7 @@ type globals struct {
 	deployment   string // TUI: open on this deployment's instances
 	refresh      time.Duration
 	details      time.Duration
+	pks          pks.Overrides // --pks-* flags (session_pks.go)
 }
 
 // exitError carries an exit code and a message already fit for the user.
@@ -65,6 +68,7 @@ func newRootCmd(g *globals) *cobra.Command {
 	f.BoolVarP(&g.yes, "yes", "n", false, "confirm actions without a prompt (env BOSH_NON_INTERACTIVE)")
 	f.BoolVar(&g.noColor, "no-color", false, "disable colour (also NO_COLOR)")
 	f.IntVar(&g.maxTasks, "max-tasks", 8, "director tasks bosun keeps in flight at once")
+	addPKSFlags(f, g)
 	root.Flags().StringVarP(&g.deployment, "deployment", "d", "", "TUI: open on the instances of this deployment")
 	root.Flags().DurationVar(&g.refresh, "refresh", 30*time.Second, "TUI: interval of the cheap listing refresh")
 	root.Flags().DurationVar(&g.details, "details-refresh", 5*time.Minute, "TUI: interval of the task-based details refresh")

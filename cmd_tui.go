@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"bosun/bosh"
 	"bosun/cache"
+	"bosun/pks"
 	"bosun/tui"
 )
 
@@ -36,8 +38,29 @@ func runTUI(ctx context.Context, g *globals) error {
 			o.Cached = info
 		}
 	}
+	if s.demo != nil && s.store != nil {
+		// The demo's sink traffic feeds the events screen (cmd_events_demo.go).
+		if ev := startDemoEvents(ctx, s); ev != nil {
+			defer ev.close()
+			o.Cache = demoCache{Store: s.store, events: ev}
+		}
+	}
 	if s.client != nil {
 		o.Director = rememberingDirector{Client: s.client, store: s.store, key: s.cacheKey()}
+		o.Shell = tuiShell{s: s}   // cmd_ssh_tui.go
+		o.Audit = tuiAuditor{s: s} // cmd_audit_tui.go
+	}
+	if c, err := s.pksClient(); err == nil && !g.offline {
+		o.PKS, o.PKSAPI = c, c.Target().API
+	}
+	if s.client != nil && !g.readOnly {
+		gf := &gatewayFlags{}
+		o.Etcd = func(ctx context.Context, cluster, dep string) (pks.EtcdReport, error) {
+			return etcdReport(ctx, s, gf, cluster, dep, io.Discard)
+		}
+		o.Usage = func(ctx context.Context, since time.Time) (pks.UsageReport, error) {
+			return usageReport(ctx, g, s, gf, "", since, io.Discard)
+		}
 	}
 	return tui.Run(o)
 }

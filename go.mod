@@ -10,6 +10,7 @@ require (
 	github.com/charmbracelet/x/exp/teatest v0.0.0-20251215102626-e0db08df7383
 	github.com/cloudfoundry/bosh-cli/v7 v7.5.6
 	github.com/cloudfoundry/bosh-utils v0.0.623
+	github.com/leodido/go-syslog/v4 v4.5.0
 	github.com/spf13/cobra v1.10.2
 	golang.org/x/term v0.47.0
 	gopkg.in/yaml.v3 v3.0.1

@@ -23,6 +23,7 @@ type session struct {
 	store    *cache.Store
 	cacheErr error
 	demo     *sim.Foundation
+	pks      pksState // the PKS API settings (session_pks.go)
 }
 
 // openSession resolves the environment, opens the cache and, unless
@@ -30,7 +31,7 @@ type session struct {
 func openSession(g *globals) (*session, error) {
 	s := &session{}
 	if g.demo {
-		f, err := sim.Start(sim.Options{Listen: "127.0.0.1:0", Seed: 1})
+		f, err := sim.Start(sim.Options{Listen: "127.0.0.1:0", Seed: 1, Drift: true})
 		if err != nil {
 			return nil, fmt.Errorf("start simulated foundation: %w", err)
 		}
@@ -51,6 +52,7 @@ func openSession(g *globals) (*session, error) {
 			s.envName = t.Alias
 		}
 	}
+	s.resolvePKS(g)
 	s.store, s.cacheErr = openCache()
 	if !g.offline {
 		s.client = bosh.New(s.target, bosh.Options{MaxTasks: g.maxTasks})

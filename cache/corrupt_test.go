@@ -200,14 +200,25 @@ func TestReadOfDamagedTableGivesCorruptError(t *testing.T) {
 	if len(data) < 3*4096 {
 		t.Fatalf("cache file is only %d bytes", len(data))
 	}
-	// Garble every page after the schema page.
-	for i := 4096; i < len(data); i++ {
+	// Garble the deployments table's page, leaving the schema (which may
+	// span more than page 1 as migrations add tables) intact.
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root int
+	err = db.QueryRow(`SELECT rootpage FROM sqlite_master WHERE name = 'deployments'`).Scan(&root)
+	db.Close()
+	if err != nil || root < 2 {
+		t.Fatalf("root page of deployments: %d, %v", root, err)
+	}
+	for i := (root - 1) * 4096; i < root*4096 && i < len(data); i++ {
 		data[i] = 0x5A
 	}
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	// Open reads only the schema page, so it succeeds; the read fails.
+	// Open reads only the schema, so it succeeds; the read fails.
 	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)

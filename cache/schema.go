@@ -26,6 +26,11 @@ type migration struct {
 // snapshots; they are refetched.
 var migrations = []migration{
 	{version: 1, name: "director, deployment and instance snapshots", up: execSQL(schemaV1)},
+	logBundlesMigration,
+	migrationClusters,     // cache/clusters.go
+	cckHistoryMigration,   // cache/cck_history.go
+	eventsMigration,       // cache/events.go
+	auditHistoryMigration, // cache/audit_history.go
 }
 
 // execSQL is a migration step made of SQL statements only.

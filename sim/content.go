@@ -2,6 +2,7 @@ package sim
 
 import (
 	"sort"
+	"sync/atomic"
 	"time"
 )
 
@@ -111,7 +112,8 @@ type instance struct {
 	VM         *vm    // active VM, nil when the instance has none
 	OldVMs     []*vm  // inactive VMs
 	Health     string
-	Failing    string // name of the failing process when Health is failing
+	Failing    string                 // name of the failing process when Health is failing
+	live       atomic.Pointer[string] // Health as cloud-check resolutions changed it at run time (sim/cck_model.go)
 	Load       vitalsSeed
 	Procs      []procSample
 }

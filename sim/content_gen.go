@@ -40,6 +40,7 @@ func generateContent(seed int64, epoch time.Time, fillers, perFiller int) *conte
 	}
 	g.c.deployments = append(g.c.deployments, g.c.pks, g.c.harbor)
 	g.c.deployments = append(g.c.deployments, g.c.clusters...)
+	g.c.deployments = append(g.c.deployments, g.orphanCluster(current)) // sim/pks_content.go
 	g.c.deployments = append(g.c.deployments, g.c.fillers...)
 	for name, versions := range olderReleaseVersions {
 		for _, v := range versions {

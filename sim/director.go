@@ -25,6 +25,11 @@ func (f *Foundation) directorRoutes() *router {
 	rt.add("GET", "/events/:id", permAdmin, f.getEvent)
 	rt.add("GET", "/stemcells", permList, f.getStemcells)
 	rt.add("GET", "/releases", permList, f.getReleases)
+	f.addCCKRoutes(rt)
+	rt.add("POST", "/deployments/:d/ssh", "", f.postSSH).consumesJSON = true
+	logs := newLogStore(f)
+	rt.add("GET", "/deployments/:d/jobs/:job/:index/logs", "", logs.getLogs)
+	rt.add("GET", "/resources/:id", permRead, logs.getResource)
 	return rt
 }
 

@@ -46,6 +46,10 @@ type Foundation struct {
 	closed     bool
 	bg         *backgroundDeploy
 
+	cck *cckWorld   // cloud-check record and actual state; its own lock
+	pks *pksService // the PKS API and its UAA (sim/pks_uaa.go)
+	ssh *sshHub     // VMs' SSH endpoints and the gateway, started by the first SSH setup
+
 	closing   chan struct{}
 	closeOnce sync.Once
 	closeErr  error
@@ -82,7 +86,15 @@ func Start(opts Options) (*Foundation, error) {
 	}
 	f.routes = f.directorRoutes()
 	f.seedHistory(now)
+	f.cck = newCCKWorld(f)
+	if opts.Drift {
+		f.cck.applyDrift(opts.driftSeed())
+	}
 	f.serve()
+	if err := f.startPKS(now); err != nil {
+		f.Close()
+		return nil, err
+	}
 	for i := 0; i < opts.Workers; i++ {
 		f.wg.Add(1)
 		go f.worker()
@@ -180,7 +192,13 @@ func (f *Foundation) Close() error {
 				srv.Close()
 			}
 		}
+		if f.pks != nil {
+			if err := f.pks.close(ctx); err != nil {
+				errs = append(errs, err)
+			}
+		}
 		f.wg.Wait()
+		f.closeSSH()
 		f.closeErr = errors.Join(errs...)
 	})
 	return f.closeErr
@@ -231,15 +249,16 @@ func (f *Foundation) ExpireTokens() {
 	}
 }
 
-// Exports renders shell export lines for the bosh CLI, one per variable.
+// Exports renders shell export lines for the bosh CLI and bosun's PKS
+// settings, one per variable.
 func (f *Foundation) Exports(caPath string) string {
 	var b strings.Builder
-	for _, kv := range [][2]string{
+	for _, kv := range append([][2]string{
 		{"BOSH_ENVIRONMENT", f.dirURL},
 		{"BOSH_CA_CERT", caPath},
 		{"BOSH_CLIENT", f.ClientID()},
 		{"BOSH_CLIENT_SECRET", f.ClientSecret()},
-	} {
+	}, f.pksExports(caPath)...) {
 		fmt.Fprintf(&b, "export %s=%s\n", kv[0], shellQuote(kv[1]))
 	}
 	return b.String()

@@ -58,22 +58,36 @@ func (f *Foundation) setUpCredentials() error {
 	return nil
 }
 
+// uaaRealm is one UAA server: its clients, users and token issuer. The
+// director's UAA is one; the PKS API's UAA (sim/pks_uaa.go) is another.
+type uaaRealm struct {
+	prefix  string // "" for the director's UAA, "PKS " for the PKS one: stats keys
+	url     string
+	clients map[string]*uaaClient
+	users   map[string]*uaaUser
+	tokens  *tokenIssuer
+}
+
 // serveUAA answers the UAA endpoints bosh-cli uses: POST /oauth/token and
 // GET /login.
 func (f *Foundation) serveUAA(w http.ResponseWriter, r *http.Request) {
+	f.serveRealm(w, r, &uaaRealm{url: f.uaaURL, clients: f.clients, users: f.users, tokens: f.tokens})
+}
+
+func (f *Foundation) serveRealm(w http.ResponseWriter, r *http.Request, rl *uaaRealm) {
 	if !f.delay(w, r) {
 		return
 	}
 	switch {
 	case r.Method == http.MethodPost && r.URL.Path == "/oauth/token":
-		f.countRequest("UAA POST /oauth/token")
-		f.tokenEndpoint(w, r)
+		f.countRequest(rl.prefix + "UAA POST /oauth/token")
+		f.tokenEndpoint(w, r, rl)
 	case r.Method == http.MethodGet && r.URL.Path == "/login":
-		f.countRequest("UAA GET /login")
+		f.countRequest(rl.prefix + "UAA GET /login")
 		writeJSON(w, http.StatusOK, "application/json;charset=UTF-8", map[string]any{
 			"app":            map[string]string{"version": uaaVersion},
 			"showLoginLinks": true,
-			"links":          map[string]string{"uaa": f.uaaURL, "passwd": "/forgot_password", "login": f.uaaURL, "register": "/create_account"},
+			"links":          map[string]string{"uaa": rl.url, "passwd": "/forgot_password", "login": rl.url, "register": "/create_account"},
 			"zone_name":      "uaa",
 			"prompts": map[string][]string{
 				"username": {"text", "Email"},
@@ -81,7 +95,7 @@ func (f *Foundation) serveUAA(w http.ResponseWriter, r *http.Request) {
 			},
 		})
 	default:
-		f.countRequest("UAA " + r.Method + " (unknown)")
+		f.countRequest(rl.prefix + "UAA " + r.Method + " (unknown)")
 		uaaError(w, http.StatusNotFound, "not_found", "Not Found")
 	}
 }
@@ -97,9 +111,9 @@ type tokenReply struct {
 	JTI          string `json:"jti"`
 }
 
-func (f *Foundation) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
+func (f *Foundation) tokenEndpoint(w http.ResponseWriter, r *http.Request, rl *uaaRealm) {
 	id, secret, ok := r.BasicAuth()
-	client := f.clients[id]
+	client := rl.clients[id]
 	if !ok || client == nil || subtle.ConstantTimeCompare([]byte(secret), []byte(client.Secret)) != 1 {
 		w.Header().Set("WWW-Authenticate", `Basic realm="UAA/client", error="unauthorized", error_description="Bad credentials"`)
 		uaaError(w, http.StatusUnauthorized, "unauthorized", "Bad credentials")
@@ -128,32 +142,32 @@ func (f *Foundation) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	case "client_credentials":
 		s.scopes = client.Scopes
 	case "password":
-		u := f.users[r.PostForm.Get("username")]
+		u := rl.users[r.PostForm.Get("username")]
 		if u == nil || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("password")), []byte(u.Password)) != 1 {
 			uaaError(w, http.StatusUnauthorized, "unauthorized", "Bad credentials")
 			return
 		}
 		s.user, s.scopes = u, intersect(u.Scopes, client.Scopes)
 	case "refresh_token":
-		c, err := f.tokens.verifyRefresh(r.PostForm.Get("refresh_token"), now)
-		u := f.users[c.UserName]
+		c, err := rl.tokens.verifyRefresh(r.PostForm.Get("refresh_token"), now)
+		u := rl.users[c.UserName]
 		if err != nil || c.ClientID != client.ID || u == nil {
 			uaaError(w, http.StatusUnauthorized, "invalid_token", "Invalid refresh token.")
 			return
 		}
 		s.user, s.scopes = u, c.Scope
 	}
-	access, refresh, jti, err := f.tokens.issue(s, now)
+	access, refresh, jti, err := rl.tokens.issue(s, now)
 	if err != nil {
 		uaaError(w, http.StatusInternalServerError, "server_error", "Could not issue token")
 		return
 	}
-	f.countGrant(grant)
+	f.countGrant(rl.prefix + grant)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 	writeJSON(w, http.StatusOK, "application/json;charset=UTF-8", tokenReply{
 		AccessToken: access, TokenType: "bearer", RefreshToken: refresh,
-		ExpiresIn: int(f.opts.TokenTTL / time.Second), Scope: strings.Join(s.scopes, " "), JTI: jti,
+		ExpiresIn: int(rl.tokens.ttl / time.Second), Scope: strings.Join(s.scopes, " "), JTI: jti,
 	})
 }
 

@@ -122,7 +122,7 @@ func vmInfo(in *instance, v *vm, now time.Time) vmInfoLine {
 	line.IPs = append([]string{}, v.IPs...)
 	line.AgentID = ptr(v.AgentID)
 	line.Stemcell = vmStemcell{Name: ptr(v.Stemcell.Name), Version: ptr(v.Stemcell.Version), APIVersion: ptr(v.Stemcell.APIVersion)}
-	switch in.Health {
+	switch in.health() {
 	case healthUnresponsive:
 		line.JobState = ptr("unresponsive agent")
 		return line
@@ -142,9 +142,9 @@ func vmInfo(in *instance, v *vm, now time.Time) vmInfoLine {
 	for _, p := range in.Procs {
 		ap := agentProcess{Name: p.Name, State: "running"}
 		switch {
-		case in.Health == healthStopped:
+		case in.health() == healthStopped:
 			ap.State = "unknown"
-		case in.Health == healthFailing && p.Name == in.Failing:
+		case in.health() == healthFailing && p.Name == in.Failing:
 			ap.State = "failing"
 		default:
 			if up := uptime - p.StartLag; up > 0 {
@@ -164,11 +164,11 @@ func vitalsAt(in *instance, uptime time.Duration, now time.Time) *agentVitals {
 	s := in.Load
 	j := jitter(now, s.Phase)
 	busy := 1.0
-	if in.Health == healthStopped {
+	if in.health() == healthStopped {
 		busy = 0.1
 	}
 	memPct := s.MemPercent * busy
-	if in.Health == healthStopped {
+	if in.health() == healthStopped {
 		memPct = 6 + s.MemPercent/20
 	}
 	memKB := uint64(memPct / 100 * float64(in.Group.RAMMB) * 1024)

@@ -57,6 +57,12 @@ func newModel(o Options) *Model {
 		o.NoColor = true
 	}
 	c := newCommon(o)
+	c.keys.Actions = append(c.keys.Actions, logsActions()...)
+	c.keys.Actions = append(c.keys.Actions, cckActions()...)
+	c.keys.Actions = append(c.keys.Actions, shellActions()...)   // tui/ssh.go
+	c.keys.Actions = append(c.keys.Actions, auditActions()...)   // tui/audit.go
+	c.keys.Actions = append(c.keys.Actions, clusterActions()...) // tui/clusters_views.go
+	c.keys.SetReadOnly(o.ReadOnly)
 	m := &Model{c: c, init: map[int]bool{}, help: help.New(),
 		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
 	m.help.Styles = c.styles.Help
@@ -85,6 +91,7 @@ func (m *Model) Init() tea.Cmd {
 		m.fetchInfo(),
 		m.initTop(),
 		c.schedule(clockEvery, clockTickMsg{}),
+		loadCCKMarks(c.cckHistory(), c.uuid()),
 	}
 	if m.status != "" {
 		cmds = append(cmds, c.schedule(statusFor, statusExpiredMsg{seq: m.statusSeq}))
@@ -164,6 +171,15 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.reloadPending = false
 		m.top().Reload()
 		return nil
+	case pushScreenMsg:
+		return m.push(msg)
+	case shellDoneMsg:
+		return onShellDone(msg)
+	case cckMarksMsg:
+		if msg.uuid == c.uuid() {
+			c.cckMarks = msg.marks
+		}
+		return nil
 	case targeted:
 		return m.route(msg)
 	}
@@ -230,7 +246,7 @@ func (m *Model) onInfo(msg infoLoadedMsg) tea.Cmd {
 		// not this director's.
 		c.store.dropCached()
 		cmds = append(cmds, loadCachedDeployments(c.opts.Cache, c.uuid()),
-			loadCachedInstances(c.opts.Cache, c.uuid()))
+			loadCachedInstances(c.opts.Cache, c.uuid()), loadCCKMarks(c.cckHistory(), c.uuid()))
 	}
 	if !wasLive {
 		// Live rows that came before the director said who it is were
@@ -314,6 +330,18 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Refresh) && !m.c.infoLive:
 		return tea.Batch(m.fetchInfo(), t.Update(msg))
 	}
+	if cmd, ok := m.logsKey(t, msg); ok {
+		return cmd
+	}
+	if cmd, ok := m.cckKey(t, msg); ok {
+		return cmd
+	}
+	if cmd, ok := m.sshKey(t, msg); ok {
+		return cmd
+	}
+	if cmd, ok := m.auditKey(t, msg); ok {
+		return cmd
+	}
 	return t.Update(msg)
 }
 
@@ -341,8 +369,12 @@ func (m *Model) navigate(msg navigateMsg) tea.Cmd {
 	switch msg.to.kind {
 	case routeInstances:
 		s = newInstances(m.c, msg.to.dep)
+	case routeClusters:
+		s = newClusters(m.c)
 	case routeProcesses:
 		s = newProcesses(m.c, msg.to.dep, msg.to.instance)
+	case routeCloudCheck:
+		s = newCCKScreen(m.c, msg.to.dep)
 	}
 	if s != nil {
 		s.SetSize(m.c.width, m.bodyHeight())

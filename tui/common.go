@@ -28,6 +28,8 @@ type common struct {
 	// schedule returns a command that delivers msg after d. It is tea.Tick in
 	// the program; tests record instead of sleeping.
 	schedule func(d time.Duration, msg tea.Msg) tea.Cmd
+
+	cckMarks cckMarks // last cloud-check scan per deployment (tui/cck_data.go)
 }
 
 func newCommon(o Options) *common {
@@ -84,6 +86,7 @@ const (
 	routeDeployments routeKind = iota
 	routeInstances
 	routeProcesses
+	routeClusters // tui/clusters.go
 )
 
 // route says which screen to show: instances of one deployment (dep set) or

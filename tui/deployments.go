@@ -225,6 +225,10 @@ func (s *deploymentsScreen) Cell(i, col, w int) cell {
 		if r.d.Locked {
 			c.text += " (locked)"
 		}
+		if mark := s.c.cckMark(r.d.Name); mark != "" {
+			c.text += mark
+			c.role = roleWarn
+		}
 		return c
 	case depColInstances:
 		if r.inst == nil {

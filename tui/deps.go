@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"bosun/bosh"
+	"bosun/pks"
 )
 
 // Director is the part of the director client the TUI reads from.
@@ -51,6 +52,15 @@ type Options struct {
 	StartScreen     string // "deployments" (default) or "instances"
 	StartDeployment string // with StartScreen "instances": one deployment, empty for all
 	Notice          string // shown in the footer at start, e.g. why the cache could not be opened
+	PKS             PKS    // the PKS API for the clusters screen (tui/clusters_data.go); nil when not configured
+	PKSAPI          string // its URL, recorded with cached clusters
+	// Etcd and Usage run etcdctl on a cluster's master and the billing
+	// query on the PKS database VM over SSH (tui/clusters_views.go); nil
+	// hides the views.
+	Etcd  func(ctx context.Context, cluster, deployment string) (pks.EtcdReport, error)
+	Usage func(ctx context.Context, since time.Time) (pks.UsageReport, error)
+	Shell ShellOpener // opens a shell on an instance (tui/ssh.go); nil: no shell key
+	Audit Auditor     // kube-apiserver audit flags (tui/audit.go); nil: no audit screen
 }
 
 // Default refresh intervals.

@@ -10,7 +10,7 @@ import (
 )
 
 // paletteCommands are the `:` commands; any unique prefix works.
-var paletteCommands = []string{"deployments", "instances", "quit"}
+var paletteCommands = []string{"deployments", "instances", "clusters", "logs", "events", "quit"}
 
 // palette is the `:` command line: `:deployments`, `:instances DEP`,
 // `:instances` (all), `:q`. Tab completes command and deployment names.
@@ -142,6 +142,21 @@ func (m *Model) runCommand(line string) tea.Cmd {
 			return status("usage: :deployments", true)
 		}
 		return navigate(route{kind: routeDeployments}, true)
+	case "events":
+		if len(words) > 1 {
+			return status("usage: :events", true)
+		}
+		return pushScreen(newEvents(m.c), true)
+	case "clusters":
+		if len(words) > 1 {
+			return status("usage: :clusters", true)
+		}
+		return navigate(route{kind: routeClusters}, true)
+	case "logs":
+		if len(words) > 1 {
+			return status("usage: :logs", true)
+		}
+		return pushScreen(newBundlesScreen(m.c), false)
 	case "instances":
 		switch len(words) {
 		case 1:
@@ -155,7 +170,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		}
 		return status("usage: :instances [DEPLOYMENT]", true)
 	}
-	return status(fmt.Sprintf("unknown command %q; try :deployments, :instances [DEPLOYMENT], :q", words[0]), true)
+	return status(fmt.Sprintf("unknown command %q; try :deployments, :instances [DEPLOYMENT], :clusters, :q", words[0]), true)
 }
 
 func navigate(to route, reset bool) tea.Cmd {

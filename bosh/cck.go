@@ -1,0 +1,500 @@
+package bosh
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	boshdir "github.com/cloudfoundry/bosh-cli/v7/director"
+)
+
+// Problem is one open cloud-check problem: what the director's record
+// expects against what the scan found.
+type Problem struct {
+	ID            int          `json:"id"`
+	Type          string       `json:"type"`
+	Description   string       `json:"description"`
+	Instance      string       `json:"instance"` // "group/uuid", or the instance group when unknown
+	InstanceGroup string       `json:"instance_group,omitempty"`
+	Resolutions   []Resolution `json:"resolutions"`
+	Default       string       `json:"default"` // the director's auto resolution
+	Expected      CheckState   `json:"expected"`
+	Actual        CheckState   `json:"actual"`
+	Invalid       bool         `json:"invalid,omitempty"` // no longer valid; only "close" is left
+}
+
+// Resolution is one way to resolve a problem: Name is what the director
+// takes, Plan what it means.
+type Resolution struct {
+	Name string `json:"name"`
+	Plan string `json:"plan"`
+}
+
+// CheckState is one side of a problem's diff. Empty fields do not apply.
+type CheckState struct {
+	VMCID   string `json:"vm_cid,omitempty"`
+	VM      string `json:"vm,omitempty"`    // "exists" or "missing"
+	Agent   string `json:"agent,omitempty"` // "responding" or "not responding"
+	DiskCID string `json:"disk_cid,omitempty"`
+	Disk    string `json:"disk,omitempty"`  // "exists", "missing", "active" or "inactive"
+	Mount   string `json:"mount,omitempty"` // the VM(s) the disk is mounted on, or "not mounted"
+}
+
+// Auto resolutions of the director (v280) by problem type.
+var autoResolution = map[string]string{
+	"missing_vm":          "recreate_vm_without_wait",
+	"unresponsive_agent":  "ignore",
+	"missing_disk":        "ignore",
+	"inactive_disk":       "ignore",
+	"mount_info_mismatch": "ignore",
+}
+
+// HasResolution says whether name is one of p's resolutions.
+func (p Problem) HasResolution(name string) bool {
+	for _, r := range p.Resolutions {
+		if r.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Plan is the plan text of resolution name, or "".
+func (p Problem) Plan(name string) string {
+	for _, r := range p.Resolutions {
+		if r.Name == name {
+			return r.Plan
+		}
+	}
+	return ""
+}
+
+// LockError says a deployment is locked by another director task.
+type LockError struct {
+	Deployment string
+	TaskID     int
+	TaskDesc   string // the holder's description, e.g. "create deployment"
+	TaskUser   string
+	Since      time.Time // when the holder started, zero if unknown
+}
+
+func (e *LockError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "deployment %s is locked by task %d", e.Deployment, e.TaskID)
+	var parts []string
+	if e.TaskDesc != "" {
+		parts = append(parts, "'"+e.TaskDesc+"'")
+	}
+	if e.TaskUser != "" {
+		parts = append(parts, "by "+e.TaskUser)
+	}
+	if !e.Since.IsZero() {
+		parts = append(parts, "started "+e.Since.UTC().Format("2006-01-02 15:04:05 UTC"))
+	}
+	if len(parts) > 0 {
+		b.WriteString(" (" + strings.Join(parts, ", ") + ")")
+	}
+	b.WriteString("; try again when it has finished")
+	return b.String()
+}
+
+// scanLockMessage is the scan task's error when the deployment is locked.
+const scanLockMessage = "Unable to get deployment lock"
+
+// ScanProblems runs a cloud-check scan of dep (a director task, taking the
+// deployment lock) and lists the problems it found. Each event line of the
+// task goes to progress as it arrives (progress may be nil). A deployment
+// locked by another task gives an *Error wrapping a *LockError that names
+// the holder.
+func (c *Client) ScanProblems(ctx context.Context, dep string, progress func(TaskEvent)) ([]Problem, error) {
+	op := "cloud-check scan of " + dep
+	if dep == "" {
+		return nil, &Error{Kind: KindConfig, Op: "cloud-check scan", Description: "no deployment named"}
+	}
+	s, err := c.session(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkLock(ctx, s, op, dep); err != nil {
+		return nil, err
+	}
+	rep := newEventReporter(progress)
+	path := "/deployments/" + url.PathEscape(dep) + "/scans"
+	err = c.runTask(ctx, s, rep, func() (taskShort, error) {
+		var t taskShort
+		return t, s.wire.request(ctx).Post(path, nil, cckJSONHeader, &t)
+	})
+	if err != nil {
+		e := c.taskError(ctx, s, op, rep, err)
+		if e.Kind == KindTaskFailed && strings.Contains(e.Description, scanLockMessage) {
+			if lerr := c.checkLock(ctx, s, op, dep); lerr != nil {
+				return nil, lerr
+			}
+		}
+		return nil, e
+	}
+	return c.Problems(ctx, dep)
+}
+
+// Problems lists dep's open problems (no task), with the instance each is
+// about and its expected and actual state.
+func (c *Client) Problems(ctx context.Context, dep string) ([]Problem, error) {
+	op := "list problems of " + dep
+	s, err := c.session(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := await(ctx, func() ([]boshdir.Problem, error) {
+		return s.wire.client(ctx).ListProblems(dep)
+	})
+	if err != nil {
+		return nil, classify(op, c.target.URL, err)
+	}
+	out := make([]Problem, 0, len(raw))
+	needVMs := false
+	for _, r := range raw {
+		p := problemFrom(r)
+		needVMs = needVMs || p.Instance == ""
+		out = append(out, p)
+	}
+	if needVMs {
+		// Disk mount problems name only CIDs; the cheap listing maps a VM
+		// CID to its instance.
+		if insts, err := c.Instances(ctx, dep); err == nil {
+			byVM := map[string]string{}
+			for _, in := range insts {
+				if in.VMCID != "" {
+					byVM[in.VMCID] = in.Name
+				}
+			}
+			for i := range out {
+				if out[i].Instance == "" {
+					out[i].Instance = byVM[out[i].Expected.Mount]
+				}
+			}
+		}
+		for i := range out {
+			if out[i].Instance == "" {
+				out[i].Instance = out[i].InstanceGroup
+			}
+		}
+	}
+	return out, nil
+}
+
+var (
+	instanceRe     = regexp.MustCompile(`for '([^'/ ]+/[^' ]+) \(\d+\)'`)
+	cloudIDRe      = regexp.MustCompile(`with cloud ID '([^']+)'`)
+	diskCIDRe      = regexp.MustCompile(`^Disk '([^']+)'`)
+	missingDiskRe  = regexp.MustCompile(`^Disk '[^']+' \(([^,]+), `)
+	inactiveInstRe = regexp.MustCompile(`for instance '([^' ]+) \(\d+\)'`)
+	mountRecordRe  = regexp.MustCompile(`disk '([^']+)' should be mounted on ([^\s.]+)\.`)
+	invalidRe      = regexp.MustCompile(`^Problem \([a-z_]+ \d+\) is no longer valid`)
+)
+
+// problemFrom reads the director's problem: its instance and the two
+// sides of the diff come from the description (whose form is fixed per
+// type) and the data.
+func problemFrom(r boshdir.Problem) Problem {
+	p := Problem{ID: r.ID, Type: r.Type, Description: r.Description, InstanceGroup: r.InstanceGroup,
+		Resolutions: []Resolution{}, Default: autoResolution[r.Type]}
+	for _, res := range r.Resolutions {
+		if res.Name != nil {
+			p.Resolutions = append(p.Resolutions, Resolution{Name: *res.Name, Plan: res.Plan})
+		}
+	}
+	if invalidRe.MatchString(r.Description) {
+		p.Invalid, p.Default = true, "close"
+		return p
+	}
+	if m := instanceRe.FindStringSubmatch(r.Description); m != nil {
+		p.Instance = m[1]
+	}
+	diskCID := ""
+	if m := diskCIDRe.FindStringSubmatch(r.Description); m != nil {
+		diskCID = m[1]
+	}
+	switch r.Type {
+	case "missing_vm", "unresponsive_agent":
+		cid := ""
+		if m := cloudIDRe.FindStringSubmatch(r.Description); m != nil {
+			cid = m[1]
+		}
+		p.Expected = CheckState{VMCID: cid, VM: "exists", Agent: "responding"}
+		p.Actual = CheckState{VMCID: cid, VM: "exists", Agent: "not responding"}
+		if r.Type == "missing_vm" {
+			p.Actual.VM = "missing"
+		}
+		if cid == "" {
+			p.Expected.VMCID = "(none on record)"
+		}
+	case "missing_disk":
+		if m := missingDiskRe.FindStringSubmatch(r.Description); m != nil {
+			p.Instance = m[1]
+		}
+		p.Expected = CheckState{DiskCID: diskCID, Disk: "exists"}
+		p.Actual = CheckState{DiskCID: diskCID, Disk: "missing"}
+	case "inactive_disk":
+		if m := inactiveInstRe.FindStringSubmatch(r.Description); m != nil {
+			p.Instance = m[1]
+		}
+		p.Expected = CheckState{DiskCID: diskCID, Disk: "active"}
+		p.Actual = CheckState{DiskCID: diskCID, Disk: "inactive"}
+	case "mount_info_mismatch":
+		vm := ""
+		if m := mountRecordRe.FindStringSubmatch(r.Description); m != nil {
+			diskCID, vm = m[1], m[2]
+		}
+		p.Expected = CheckState{DiskCID: diskCID, Mount: vm}
+		p.Actual = CheckState{DiskCID: diskCID, Mount: mountText(r.Data)}
+	}
+	return p
+}
+
+// mountText renders data.owner_vms: "not mounted" or the VM CIDs.
+func mountText(data any) string {
+	m, _ := data.(map[string]any)
+	list, _ := m["owner_vms"].([]any)
+	var vms []string
+	for _, v := range list {
+		if s, ok := v.(string); ok {
+			vms = append(vms, s)
+		}
+	}
+	if len(vms) == 0 {
+		return "not mounted"
+	}
+	return strings.Join(vms, ", ")
+}
+
+// Answer is the resolution chosen for one problem; an empty Resolution
+// leaves the choice to the director (its auto resolution).
+type Answer struct {
+	ProblemID  int
+	Resolution string
+}
+
+// ResolveOutcome is what the director did with a set of answers.
+type ResolveOutcome struct {
+	TaskID   int
+	Applied  []int          // problems the director worked on (in id order)
+	Failed   map[int]string // of those, the ones whose resolution failed, with the director's message
+	Ignored  []int          // problems the director skipped: no longer open
+	Resolved int            // the director's own count, from the task result
+}
+
+// Succeeded is the problems applied without error.
+func (o ResolveOutcome) Succeeded() []int {
+	var out []int
+	for _, id := range o.Applied {
+		if _, bad := o.Failed[id]; !bad {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// ResolveProblems applies answers to dep's problems (a director task that
+// takes the deployment lock), streaming the task's events to progress.
+// Before it asks, it checks that every answered problem is still open and
+// that the deployment is not locked, and refuses otherwise. The outcome
+// says what the director did even when the task failed; the error is then
+// a KindTaskFailed *Error with the director's full message.
+func (c *Client) ResolveProblems(ctx context.Context, dep string, answers []Answer, progress func(TaskEvent)) (ResolveOutcome, error) {
+	op := "resolve problems of " + dep
+	var out ResolveOutcome
+	if dep == "" {
+		return out, &Error{Kind: KindConfig, Op: "resolve problems", Description: "no deployment named"}
+	}
+	if len(answers) == 0 {
+		return out, &Error{Kind: KindConfig, Op: op, Description: "no problems to resolve"}
+	}
+	s, err := c.session(ctx, op)
+	if err != nil {
+		return out, err
+	}
+	open, err := c.Problems(ctx, dep)
+	if err != nil {
+		return out, err
+	}
+	byID := map[int]Problem{}
+	for _, p := range open {
+		byID[p.ID] = p
+	}
+	var gone []string
+	for _, a := range answers {
+		p, ok := byID[a.ProblemID]
+		switch {
+		case !ok:
+			gone = append(gone, strconv.Itoa(a.ProblemID))
+		case a.Resolution != "" && !p.HasResolution(a.Resolution):
+			return out, &Error{Kind: KindConfig, Op: op, Description: fmt.Sprintf(
+				"problem %d (%s) has no resolution %q; it has %s", p.ID, p.Type, a.Resolution, resolutionNames(p))}
+		}
+	}
+	if len(gone) > 0 {
+		return out, &Error{Kind: KindNotFound, Op: op, Description: fmt.Sprintf(
+			"problem %s no longer open (the deployment was scanned or resolved again meanwhile); scan again",
+			strings.Join(gone, ", "))}
+	}
+	if err := c.checkLock(ctx, s, op, dep); err != nil {
+		return out, err
+	}
+
+	body := struct {
+		Resolutions map[string]*string `json:"resolutions"`
+	}{Resolutions: map[string]*string{}}
+	for _, a := range answers {
+		var name *string
+		if a.Resolution != "" {
+			name = &a.Resolution
+		}
+		body.Resolutions[strconv.Itoa(a.ProblemID)] = name
+	}
+	payload, err := json.Marshal(body)
+	if err != nil {
+		return out, &Error{Kind: KindConfig, Op: op, Err: err, Description: err.Error()}
+	}
+	rep := newEventReporter(progress)
+	path := "/deployments/" + url.PathEscape(dep) + "/problems"
+	err = c.runTask(ctx, s, rep, func() (taskShort, error) {
+		var t taskShort
+		return t, s.wire.request(ctx).Put(path, payload, cckJSONHeader, &t)
+	})
+	out = outcomeFrom(rep, byID, answers)
+	if out.TaskID != 0 && ctx.Err() == nil {
+		if t, terr := s.wire.client(ctx).Task(out.TaskID); terr == nil {
+			fmt.Sscanf(t.Result, "%d resolved", &out.Resolved)
+		}
+	}
+	if err != nil {
+		return out, c.taskError(ctx, s, op, rep, err)
+	}
+	if len(out.Ignored) > 0 {
+		ids := make([]string, len(out.Ignored))
+		for i, id := range out.Ignored {
+			ids[i] = strconv.Itoa(id)
+		}
+		return out, &Error{Kind: KindNotFound, Op: op, TaskID: out.TaskID, Description: fmt.Sprintf(
+			"the director skipped problem %s: no longer open (scanned again meanwhile)", strings.Join(ids, ", "))}
+	}
+	return out, nil
+}
+
+func resolutionNames(p Problem) string {
+	names := make([]string, len(p.Resolutions))
+	for i, r := range p.Resolutions {
+		names[i] = r.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+var (
+	ignoringRe     = regexp.MustCompile(`^Ignoring problem (\d+) `)
+	resolveErrorRe = regexp.MustCompile(`(?m)^Error resolving problem '(\d+)': (.*)$`)
+)
+
+// outcomeFrom reads what the apply task did from its events: a step per
+// problem ("<description> (<type> <id>): <plan>" or "Ignoring problem N
+// (...)"), failed steps, and the task's error listing each failure.
+func outcomeFrom(rep *eventReporter, byID map[int]Problem, answers []Answer) ResolveOutcome {
+	out := ResolveOutcome{TaskID: rep.id(), Failed: map[int]string{}}
+	seen := map[int]bool{}
+	for _, ev := range rep.all() {
+		if ev.State == "error" {
+			for _, m := range resolveErrorRe.FindAllStringSubmatch(ev.Error, -1) {
+				id, _ := strconv.Atoi(m[1])
+				out.Failed[id] = m[2]
+			}
+			continue
+		}
+		if ev.State != "finished" && ev.State != "failed" {
+			continue
+		}
+		if m := ignoringRe.FindStringSubmatch(ev.Task); m != nil {
+			id, _ := strconv.Atoi(m[1])
+			out.Ignored = append(out.Ignored, id)
+			continue
+		}
+		for _, a := range answers {
+			p := byID[a.ProblemID]
+			if seen[p.ID] || !strings.Contains(ev.Task, "("+p.Type+" ") || !strings.HasPrefix(ev.Task, firstLine(p.Description)) {
+				continue
+			}
+			seen[p.ID] = true
+			out.Applied = append(out.Applied, p.ID)
+			if ev.State == "failed" && out.Failed[p.ID] == "" {
+				out.Failed[p.ID] = ev.Error
+			}
+			break
+		}
+	}
+	sort.Ints(out.Applied)
+	sort.Ints(out.Ignored)
+	return out
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+// checkLock refuses when dep's deployment lock is held, naming the task
+// that holds it.
+func (c *Client) checkLock(ctx context.Context, s *session, op, dep string) error {
+	locks, err := await(ctx, func() ([]boshdir.LockResp, error) { return s.wire.client(ctx).Locks() })
+	if err != nil {
+		return classify(op, c.target.URL, err)
+	}
+	for _, l := range locks {
+		if l.Type != "deployment" || len(l.Resource) == 0 || l.Resource[0] != dep {
+			continue
+		}
+		le := &LockError{Deployment: dep}
+		le.TaskID, _ = strconv.Atoi(l.TaskID)
+		if le.TaskID != 0 {
+			if t, err := s.wire.client(ctx).Task(le.TaskID); err == nil {
+				le.TaskDesc, le.TaskUser = t.Description, t.User
+				if t.StartedAt > 0 {
+					le.Since = time.Unix(t.StartedAt, 0)
+				}
+			}
+		}
+		return &Error{Kind: KindDirector, Op: op, URL: c.target.URL, TaskID: le.TaskID, Description: le.Error(), Err: le}
+	}
+	return nil
+}
+
+// taskError classifies a failed task call, with the director's full
+// error message from the task's events (the task's result is cut short).
+func (c *Client) taskError(ctx context.Context, s *session, op string, rep *eventReporter, err error) *Error {
+	if ctx.Err() != nil {
+		return classify(op, c.target.URL, ctx.Err()).(*Error)
+	}
+	e := classify(op, c.target.URL, err).(*Error)
+	if e.TaskID == 0 {
+		e.TaskID = rep.id()
+	}
+	if e.Kind != KindTaskFailed {
+		return e
+	}
+	for _, ev := range rep.all() {
+		if ev.State == "error" && ev.Error != "" {
+			e.Description = oneLine(strings.ReplaceAll(ev.Error, "\n", "; "))
+			return e
+		}
+	}
+	if t, terr := s.wire.client(ctx).Task(e.TaskID); terr == nil {
+		e.Description = oneLine(t.Result)
+	}
+	return e
+}
+
+func cckJSONHeader(r *http.Request) { r.Header.Set("Content-Type", "application/json") }

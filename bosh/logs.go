@@ -1,0 +1,325 @@
+package bosh
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	boshdir "github.com/cloudfoundry/bosh-cli/v7/director"
+)
+
+// Log types an agent packs.
+var LogTypes = []string{"job", "agent", "system"}
+
+// LogsRequest says whose logs to fetch and where the bundle goes.
+type LogsRequest struct {
+	Deployment string   // required, except that "pks"/"pks/N" finds the PKS control plane
+	Instance   string   // "group", "group/index", "group/uuid"; "" for the whole deployment
+	Types      []string // "job" (the default), "agent", "system"
+	Jobs       []string // only these jobs' logs (filters "<job>/**/*")
+	Filters    []string // globs relative to the log directory, as `bosh logs --only`
+	Dir        string   // default "."
+}
+
+// Bundle is a logs bundle written to disk.
+type Bundle struct {
+	Path        string       `json:"path"`
+	Bytes       int64        `json:"bytes"`
+	SHA256      string       `json:"sha256"`
+	Deployment  string       `json:"-"`
+	Instance    string       `json:"-"` // the target's label: "group/0", "group", "" for all
+	Type        string       `json:"-"` // "job", "agent,job", ...
+	FetchedAt   time.Time    `json:"-"`
+	TaskID      int          `json:"-"`
+	BlobstoreID string       `json:"-"`
+	Files       []BundleFile `json:"-"`
+}
+
+// Fetch stages reported through LogsProgress.
+const (
+	StageResolve  = "resolving"
+	StageTask     = "packing"
+	StageDownload = "downloading"
+	StageVerify   = "verifying"
+)
+
+// LogsProgress is the state of a fetch: its stage, the director task and,
+// while downloading, the bytes so far.
+type LogsProgress struct {
+	Stage  string
+	TaskID int
+	Progress
+}
+
+// FetchLogs resolves the target, has the director pack the logs (a
+// "fetch logs" task whose result is a blobstore id), downloads the bundle
+// beside its final path with constant memory, checks that it is a gzip
+// tarball and lists its files, and only then renames it to the bosh CLI's
+// file name in req.Dir. On failure no file is left that looks complete.
+// When ctx ends while the director task runs, the task is cancelled.
+func (c *Client) FetchLogs(ctx context.Context, req LogsRequest, progress func(LogsProgress)) (Bundle, error) {
+	op := "fetch logs"
+	report := func(p LogsProgress) {
+		if progress != nil {
+			progress(p)
+		}
+	}
+	types, filters, err := logsQuery(req)
+	if err != nil {
+		return Bundle{}, err
+	}
+	dir := req.Dir
+	if dir == "" {
+		dir = "."
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return Bundle{}, &Error{Kind: KindConfig, Op: op, Description: fmt.Sprintf("%s is not a directory bosun can write to", dir)}
+	}
+	report(LogsProgress{Stage: StageResolve})
+	t, err := c.ResolveLogs(ctx, req.Deployment, req.Instance)
+	if err != nil {
+		return Bundle{}, err
+	}
+	op = "fetch logs of " + strings.TrimSuffix(t.Deployment+"/"+t.Label(), "/")
+	s, err := c.session(ctx, op)
+	if err != nil {
+		return Bundle{}, err
+	}
+	taskID, blobID, err := c.packLogs(ctx, s, t, types, filters, func(id int) { report(LogsProgress{Stage: StageTask, TaskID: id}) })
+	if err != nil {
+		return Bundle{}, classify(op, c.target.URL, err)
+	}
+	b := Bundle{Deployment: t.Deployment, Instance: t.Label(), Type: types, TaskID: taskID, BlobstoreID: blobID, FetchedAt: time.Now()}
+	final := filepath.Join(dir, BundleFileName(t, b.FetchedAt))
+	part, err := os.CreateTemp(dir, "."+filepath.Base(final)+".*.part")
+	if err != nil {
+		return Bundle{}, &Error{Kind: KindConfig, Op: op, Err: err, Description: "cannot write in " + dir + ": " + oneLine(err.Error())}
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			part.Close()
+			os.Remove(part.Name())
+		}
+	}()
+	// The bundle is verified (gzip, tar) and its files listed as it
+	// arrives, by a reader following the file.
+	fw := newFollower()
+	scanned, scan, err := followScan(part.Name(), fw)
+	if err != nil {
+		return Bundle{}, &Error{Kind: KindConfig, Op: op, Err: err, Description: "cannot read back " + part.Name() + ": " + oneLine(err.Error())}
+	}
+	w := &gzipSniffer{w: fw.writer(part)}
+	b.Bytes, b.SHA256, err = c.DownloadResource(ctx, blobID, w, func(p Progress) {
+		report(LogsProgress{Stage: StageDownload, TaskID: taskID, Progress: p})
+	})
+	if err != nil {
+		fw.finish(err)
+		<-scan
+		if e, ok := err.(*Error); ok {
+			e.Op, e.TaskID = op, taskID
+		}
+		return Bundle{}, err
+	}
+	fw.finish(nil)
+	if err := part.Sync(); err != nil {
+		<-scan
+		return Bundle{}, &Error{Kind: KindConfig, Op: op, Err: err, Description: "writing the bundle failed: " + oneLine(err.Error())}
+	}
+	if err := part.Close(); err != nil {
+		<-scan
+		return Bundle{}, &Error{Kind: KindConfig, Op: op, Err: err, Description: "writing the bundle failed: " + oneLine(err.Error())}
+	}
+	report(LogsProgress{Stage: StageVerify, TaskID: taskID, Progress: Progress{Done: scanned.off.Load(), Total: b.Bytes}})
+	res := awaitScan(scanned, scan, b.Bytes, func(p Progress) {
+		report(LogsProgress{Stage: StageVerify, TaskID: taskID, Progress: p})
+	})
+	if b.Files, err = res.files, res.err; err != nil {
+		return Bundle{}, &Error{Kind: KindBadResponse, Op: op, TaskID: taskID, Err: err,
+			Description: "the bundle the director sent is unusable: " + oneLine(err.Error())}
+	}
+	if err := os.Rename(part.Name(), final); err != nil {
+		return Bundle{}, &Error{Kind: KindConfig, Op: op, Err: err, Description: "cannot move the bundle into place: " + oneLine(err.Error())}
+	}
+	keep = true
+	b.Path = final
+	return b, nil
+}
+
+// ResolveLogs finds the deployment (the PKS control plane for "pks" when
+// dep is empty) and checks the instance against its cheap listing.
+func (c *Client) ResolveLogs(ctx context.Context, dep, instance string) (LogsTarget, error) {
+	if dep == "" {
+		if !IsPKSAlias(instance) && !strings.HasPrefix(instance, pksGroup) {
+			return LogsTarget{}, &Error{Kind: KindConfig, Op: "fetch logs", Description: "no deployment named (-d or BOSH_DEPLOYMENT)"}
+		}
+		deps, err := c.Deployments(ctx)
+		if err != nil {
+			return LogsTarget{}, err
+		}
+		var found []string
+		for _, d := range deps {
+			if IsPKSDeployment(d.Name) {
+				found = append(found, d.Name)
+			}
+		}
+		if len(found) != 1 {
+			return LogsTarget{}, &Error{Kind: KindConfig, Op: "fetch logs", Description: fmt.Sprintf(
+				"%d PKS control plane deployments found; name one with -d", len(found))}
+		}
+		dep = found[0]
+	}
+	insts, err := c.Instances(ctx, dep)
+	if err != nil {
+		return LogsTarget{}, err
+	}
+	return ResolveLogsTarget(dep, insts, instance)
+}
+
+// logsQuery checks the types and builds the filters of a request.
+func logsQuery(req LogsRequest) (types string, filters []string, err error) {
+	var ts []string
+	for _, t := range req.Types {
+		for _, p := range strings.Split(t, ",") {
+			if p = strings.TrimSpace(p); p == "" {
+				continue
+			}
+			if !contains(LogTypes, p) {
+				return "", nil, &Error{Kind: KindConfig, Op: "fetch logs", Description: fmt.Sprintf("unknown log type %q (want job, agent or system)", p)}
+			}
+			if !contains(ts, p) {
+				ts = append(ts, p)
+			}
+		}
+	}
+	if len(ts) == 0 {
+		ts = []string{"job"}
+	}
+	// The director and the CLI list types in this order.
+	var ordered []string
+	for _, t := range []string{"agent", "job", "system"} {
+		if contains(ts, t) {
+			ordered = append(ordered, t)
+		}
+	}
+	for _, j := range req.Jobs {
+		if j = strings.TrimSpace(j); j == "" || strings.ContainsAny(j, "/,") {
+			return "", nil, &Error{Kind: KindConfig, Op: "fetch logs", Description: fmt.Sprintf("not a job name: %q", j)}
+		}
+		filters = append(filters, j+"/**/*")
+	}
+	for _, f := range req.Filters {
+		if strings.Contains(f, ",") {
+			return "", nil, &Error{Kind: KindConfig, Op: "fetch logs", Description: fmt.Sprintf("a filter cannot contain a comma: %q", f)}
+		}
+		filters = append(filters, f)
+	}
+	return strings.Join(ordered, ","), filters, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// packLogs runs the fetch-logs task and returns its id and result, the
+// blobstore id. started is called with the task id as soon as it is known.
+func (c *Client) packLogs(ctx context.Context, s *session, t LogsTarget, types string, filters []string, started func(int)) (int, string, error) {
+	group, idx := t.Group, t.IndexOrID
+	if group == "" {
+		group = "*"
+	}
+	if idx == "" {
+		idx = "*"
+	}
+	q := url.Values{}
+	if len(filters) > 0 {
+		q.Set("filters", strings.Join(filters, ","))
+	}
+	q.Set("type", types)
+	path := fmt.Sprintf("/deployments/%s/jobs/%s/%s/logs?%s", url.PathEscape(t.Deployment), url.PathEscape(group), url.PathEscape(idx), q.Encode())
+	rep := &taskWatch{started: started}
+	taskID, _, err := boshdir.NewTaskClientRequest(s.wire.request(ctx), rep, c.opts.PollInterval).GetResult(path)
+	if taskID == 0 {
+		taskID = rep.id()
+	}
+	if err != nil {
+		if ctx.Err() != nil && taskID != 0 {
+			// The operator gave up: stop the director's work too.
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			s.wire.client(cctx).CancelTask(taskID)
+			return taskID, "", ctx.Err()
+		}
+		e := classify("", c.target.URL, err).(*Error)
+		if e.TaskID == 0 {
+			e.TaskID = taskID
+		}
+		if e.Kind == KindTaskFailed && ctx.Err() == nil {
+			if tr, terr := s.wire.client(ctx).Task(e.TaskID); terr == nil {
+				e.Description = oneLine(tr.Result)
+			}
+		}
+		return taskID, "", e
+	}
+	tr, err := s.wire.client(ctx).Task(taskID)
+	if err != nil {
+		return taskID, "", err
+	}
+	if strings.TrimSpace(tr.Result) == "" {
+		return taskID, "", &Error{Kind: KindBadResponse, TaskID: taskID, Description: fmt.Sprintf("task %d finished without a blobstore id", taskID)}
+	}
+	return taskID, strings.TrimSpace(tr.Result), nil
+}
+
+// taskWatch is a director.TaskReporter that passes on the task id.
+type taskWatch struct {
+	mu      sync.Mutex
+	taskID  int
+	started func(int)
+}
+
+func (w *taskWatch) TaskStarted(id int) {
+	w.mu.Lock()
+	w.taskID = id
+	w.mu.Unlock()
+	if w.started != nil {
+		w.started(id)
+	}
+}
+func (w *taskWatch) TaskFinished(int, string)    {}
+func (w *taskWatch) TaskOutputChunk(int, []byte) {}
+
+func (w *taskWatch) id() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.taskID
+}
+
+// gzipSniffer passes writes on and fails as soon as the first two bytes
+// are not gzip's magic number, so a wrong resource is not downloaded in
+// full.
+type gzipSniffer struct {
+	w    interface{ Write([]byte) (int, error) }
+	head []byte
+}
+
+func (g *gzipSniffer) Write(p []byte) (int, error) {
+	if len(g.head) < 2 {
+		need := min(2-len(g.head), len(p))
+		g.head = append(g.head, p[:need]...)
+		if len(g.head) >= 1 && g.head[0] != 0x1f || len(g.head) == 2 && g.head[1] != 0x8b {
+			return 0, fmt.Errorf("%w: it starts with %q", ErrNotGzip, g.head)
+		}
+	}
+	return g.w.Write(p)
+}

@@ -1,0 +1,273 @@
+package bosh
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// downloadAttempts is how often a download is tried: after a dropped
+// connection the next attempt resumes where the last one stopped.
+const downloadAttempts = 4
+
+// copyBuffer is the size of the reads from the connection: a few TLS
+// records, so memory stays constant however large the bundle is.
+const copyBuffer = 256 << 10
+
+// Progress of a download: bytes written so far and the resource's size
+// (-1 when the director does not say).
+type Progress struct {
+	Done, Total int64
+}
+
+// writeError marks a failure of the destination (disk full), which no
+// retry can help.
+type writeError struct{ err error }
+
+func (e writeError) Error() string { return e.err.Error() }
+func (e writeError) Unwrap() error { return e.err }
+
+// statusError is a director answer other than 200/206 to a download.
+type statusError struct{ err error }
+
+func (e statusError) Error() string { return e.err.Error() }
+func (e statusError) Unwrap() error { return e.err }
+
+// DownloadResource streams GET /resources/:id into w with constant memory
+// and returns the bytes written and their sha256 (hex), computed while
+// streaming. A connection dropped mid-stream is resumed with a Range
+// request (or, when the director ignores Range, by skipping what was
+// already written) up to 4 attempts in all. A failing w ends the
+// download at once. progress, if set, is called after each write.
+func (c *Client) DownloadResource(ctx context.Context, id string, w io.Writer, progress func(Progress)) (int64, string, error) {
+	op := "download resource " + id
+	if id == "" {
+		return 0, "", &Error{Kind: KindConfig, Op: op, Description: "no blobstore id"}
+	}
+	s, err := c.session(ctx, op)
+	if err != nil {
+		return 0, "", err
+	}
+	d := newDownload(w, progress)
+	defer d.stop()
+	for attempt := 1; ; attempt++ {
+		err := d.once(ctx, s, id)
+		if err == nil {
+			err = d.flush()
+		}
+		if err == nil {
+			return d.done, hex.EncodeToString(d.h.Sum(nil)), nil
+		}
+		var we writeError
+		var se statusError
+		switch {
+		case errors.As(err, &we) && errors.Is(we.err, ErrNotGzip):
+			return d.done, "", &Error{Kind: KindBadResponse, Op: op, URL: c.target.URL, Err: err,
+				Description: "the director sent something that is " + oneLine(we.err.Error())}
+		case errors.As(err, &we):
+			return d.written(), "", &Error{Kind: KindConfig, Op: op, URL: c.target.URL, Err: err,
+				Description: fmt.Sprintf("writing the bundle failed after %d bytes: %v", d.written(), we.err)}
+		case ctx.Err() != nil:
+			return d.done, "", classify(op, c.target.URL, ctx.Err())
+		case errors.As(err, &se):
+			return d.done, "", classify(op, c.target.URL, se.err)
+		case attempt >= downloadAttempts:
+			return d.done, "", &Error{Kind: KindUnreachable, Op: op, URL: c.target.URL, Err: err,
+				Description: fmt.Sprintf("download broke off after %s of %s, %d attempts: %s", byteCount(d.done), byteCount(d.total), attempt, networkReason(err.Error(), strings.ToLower(err.Error())))}
+		}
+		select {
+		case <-time.After(c.retryDelay):
+		case <-ctx.Done():
+			return d.done, "", classify(op, c.target.URL, ctx.Err())
+		}
+	}
+}
+
+// download is the state of one resource download across attempts. The
+// connection is read on the caller's goroutine while a second one writes
+// and hashes, so TLS and sha256 overlap; pipeDepth buffers bound memory.
+type download struct {
+	w        io.Writer
+	h        hash.Hash
+	done     int64 // bytes read from the director and handed to the writer
+	total    int64
+	progress func(Progress)
+
+	free    chan []byte // empty buffers
+	full    chan []byte // read, to write
+	sunk    chan error  // the writer's result, after full is closed
+	werr    chan error  // the writer's first failure, at once
+	n       atomic.Int64
+	flushed sync.Once
+}
+
+const pipeDepth = 4
+
+func newDownload(w io.Writer, progress func(Progress)) *download {
+	d := &download{w: w, h: sha256.New(), total: -1, progress: progress,
+		free: make(chan []byte, pipeDepth), full: make(chan []byte, pipeDepth), sunk: make(chan error, 1), werr: make(chan error, 1)}
+	for range pipeDepth {
+		d.free <- make([]byte, copyBuffer)
+	}
+	go d.sink()
+	return d
+}
+
+// sink writes and hashes what was read; after a failure it only hands
+// buffers back.
+func (d *download) sink() {
+	var failed error
+	for b := range d.full {
+		if failed == nil {
+			if _, err := d.w.Write(b); err != nil {
+				failed = writeError{err}
+				d.werr <- failed
+			} else {
+				d.h.Write(b)
+				d.n.Add(int64(len(b)))
+			}
+		}
+		d.free <- b[:cap(b)]
+	}
+	d.sunk <- failed
+}
+
+// flush waits until everything read is written.
+func (d *download) flush() error {
+	var err error
+	d.flushed.Do(func() {
+		close(d.full)
+		err = <-d.sunk
+	})
+	return err
+}
+
+func (d *download) stop() { d.flush() }
+
+// written is how many bytes reached the destination.
+func (d *download) written() int64 { return d.n.Load() }
+
+// once makes one attempt, from d.done on.
+func (d *download) once(ctx context.Context, s *session, id string) error {
+	resp, err := s.wire.httpClient(ctx).GetCustomized(s.wire.endpoint+"/resources/"+url.PathEscape(id), func(req *http.Request) {
+		if d.done > 0 {
+			req.Header.Set("Range", fmt.Sprintf("bytes=%d-", d.done))
+		}
+	})
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	skip := int64(0)
+	switch resp.StatusCode {
+	case http.StatusOK:
+		skip = d.done // the director sent it all again
+		if resp.ContentLength >= 0 {
+			d.total = resp.ContentLength
+		}
+	case http.StatusPartialContent:
+		start, size, ok := parseContentRange(resp.Header.Get("Content-Range"))
+		if !ok || start != d.done {
+			return statusError{fmt.Errorf("director answered a resume from byte %d with Content-Range %q", d.done, resp.Header.Get("Content-Range"))}
+		}
+		d.total = size
+	default:
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		return statusError{fmt.Errorf("Director responded with non-successful status code '%d' response '%s'", resp.StatusCode, body)}
+	}
+	if skip > 0 {
+		if n, err := io.CopyN(io.Discard, resp.Body, skip); err != nil {
+			return fmt.Errorf("skipping %d bytes already written: got %d: %w", skip, n, err)
+		}
+	}
+	for {
+		var buf []byte
+		select {
+		case buf = <-d.free:
+		case err := <-d.werr:
+			return err
+		}
+		n, rerr := fill(resp.Body, buf)
+		if n > 0 {
+			d.full <- buf[:n]
+			d.done += int64(n)
+			if d.progress != nil {
+				d.progress(Progress{Done: d.done, Total: d.total})
+			}
+		} else {
+			d.free <- buf
+		}
+		if rerr == io.EOF {
+			if d.total >= 0 && d.done < d.total {
+				return io.ErrUnexpectedEOF
+			}
+			return nil
+		}
+		if rerr != nil {
+			return rerr
+		}
+	}
+}
+
+// parseContentRange reads "bytes START-END/SIZE".
+func parseContentRange(h string) (start, size int64, ok bool) {
+	spec, found := strings.CutPrefix(h, "bytes ")
+	if !found {
+		return 0, 0, false
+	}
+	rng, total, found := strings.Cut(spec, "/")
+	if !found {
+		return 0, 0, false
+	}
+	first, _, found := strings.Cut(rng, "-")
+	if !found {
+		return 0, 0, false
+	}
+	start, err1 := strconv.ParseInt(first, 10, 64)
+	size, err2 := strconv.ParseInt(total, 10, 64)
+	if err2 != nil {
+		size = -1
+	}
+	return start, size, err1 == nil
+}
+
+// byteCount renders a size for messages: "12.3 MB".
+func byteCount(n int64) string {
+	if n < 0 {
+		return "unknown size"
+	}
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
+
+// fill reads into buf until it is full or r fails; the error is r's own.
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}

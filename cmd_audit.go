@@ -1,0 +1,425 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"os/signal"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"bosun/bosh"
+	"bosun/cache"
+	"bosun/pks"
+)
+
+func init() { subcommands = append(subcommands, newAuditCmd) }
+
+// auditFlags are the options of the audit subcommands.
+type auditFlags struct {
+	cluster           string
+	level, policy     string
+	maxAge, maxBackup int
+	maxSize           int
+	dryRun            bool
+	healthTimeout     time.Duration
+	pollEvery         time.Duration
+	gw                gatewayFlags
+}
+
+func newAuditCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "kube-apiserver audit logging on every master of a cluster: status, enable, disable",
+		Long: "Reads and changes the kube-apiserver audit flags in bpm.yml on each master of a PKS cluster,\n" +
+			"over SSH through the director. Changes roll one master at a time with a backup, an atomic\n" +
+			"write, a monit restart and a health check, and are rolled back on a master that is not\n" +
+			"healthy. A later `bosh deploy` or `tkgi update-cluster` re-renders bpm.yml and reverts them.",
+	}
+	for _, action := range []string{"status", "enable", "disable"} {
+		af := &auditFlags{}
+		sub := &cobra.Command{
+			Use:   action + " -c CLUSTER",
+			Short: map[string]string{"status": "Show audit flags, policy level and drift of every master", "enable": "Turn audit logging on, one master at a time", "disable": "Turn audit logging off, one master at a time"}[action],
+			Args:  cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				return runAudit(cmd, g, action, af)
+			},
+		}
+		fl := sub.Flags()
+		fl.StringVarP(&af.cluster, "cluster", "c", "", "cluster: its deployment (service-instance_<uuid>) or uuid")
+		af.gw.add(sub)
+		if action != "status" {
+			fl.BoolVar(&af.dryRun, "dry-run", false, "show the per-master diff of bpm.yml and the policy; change nothing")
+			fl.DurationVar(&af.healthTimeout, "health-timeout", 2*time.Minute, "how long each master may take to be healthy after its restart")
+			fl.DurationVar(&af.pollEvery, "health-poll", time.Second, "health check interval")
+		}
+		if action == "enable" {
+			fl.StringVar(&af.level, "level", "", "audit level of bosun's policy: None, Metadata (default), Request, RequestResponse")
+			fl.StringVar(&af.policy, "policy", "", "your own audit policy file (audit.k8s.io/v1), validated before upload")
+			fl.IntVar(&af.maxAge, "maxage", -1, "--audit-log-maxage, days (default: kept, else 30)")
+			fl.IntVar(&af.maxBackup, "maxbackup", -1, "--audit-log-maxbackup, files (default: kept, else 10)")
+			fl.IntVar(&af.maxSize, "maxsize", -1, "--audit-log-maxsize, MB (default: kept, else 100)")
+		}
+		cmd.AddCommand(sub)
+	}
+	return cmd
+}
+
+// clusterUUID is a PKS cluster uuid.
+var clusterUUID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// clusterDeployment maps a cluster argument to its BOSH deployment.
+func clusterDeployment(arg string) (string, error) {
+	switch {
+	case arg == "":
+		return "", errors.New("name a cluster with -c (its deployment service-instance_<uuid> or its uuid)")
+	case strings.HasPrefix(arg, "service-instance_") && clusterUUID.MatchString(strings.TrimPrefix(arg, "service-instance_")):
+		return strings.ToLower(arg), nil
+	case clusterUUID.MatchString(arg):
+		return "service-instance_" + strings.ToLower(arg), nil
+	}
+	return "", fmt.Errorf("cluster %q: name its deployment (service-instance_<uuid>) or its uuid", arg)
+}
+
+// change builds the requested change and checks it before any connection.
+func (af *auditFlags) change(action string) (pks.AuditChange, error) {
+	c := pks.AuditChange{Enable: action == "enable"}
+	if !c.Enable {
+		return c, nil
+	}
+	if af.level != "" && af.policy != "" {
+		return c, errors.New("--level and --policy exclude each other: the level builds bosun's policy")
+	}
+	if af.level != "" && !pks.ValidLevel(af.level) {
+		return c, fmt.Errorf("--level %q: want None, Metadata, Request or RequestResponse", af.level)
+	}
+	c.Level = af.level
+	if af.policy != "" {
+		b, err := os.ReadFile(af.policy)
+		if err != nil {
+			return c, fmt.Errorf("--policy: %w", err)
+		}
+		if _, err := pks.ValidatePolicy(b); err != nil {
+			return c, fmt.Errorf("--policy %s: %w", af.policy, err)
+		}
+		c.Policy = b
+	}
+	for name, v := range map[string]*int{"--maxage": &af.maxAge, "--maxbackup": &af.maxBackup, "--maxsize": &af.maxSize} {
+		if *v < -1 {
+			return c, fmt.Errorf("%s %d: must not be negative", name, *v)
+		}
+	}
+	opt := func(v int) *int {
+		if v < 0 {
+			return nil
+		}
+		return &v
+	}
+	c.MaxAge, c.MaxBackup, c.MaxSize = opt(af.maxAge), opt(af.maxBackup), opt(af.maxSize)
+	return c, nil
+}
+
+func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) error {
+	out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	dep, err := clusterDeployment(af.cluster)
+	if err != nil {
+		return exitError{2, err.Error()}
+	}
+	change, err := af.change(action)
+	if err != nil {
+		return exitError{2, err.Error()}
+	}
+	if action != "status" && !af.dryRun && g.readOnly {
+		return exitError{1, "audit " + action + " changes the masters: refused with --read-only"}
+	}
+	if g.offline {
+		return exitError{2, "audit needs the director and SSH: not available with --offline"}
+	}
+	s, err := openSession(g)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	info, _, err := s.directorInfo(ctx, false)
+	if err != nil {
+		return err
+	}
+	s.warnCache(errOut)
+	kubo, err := kuboVersion(ctx, s, dep)
+	if err != nil {
+		return err
+	}
+	change.KuboVersion = kubo
+	opts, err := af.gw.sshOptions(s, errOut)
+	if err != nil {
+		return exitError{2, err.Error()}
+	}
+	sess, err := s.client.SetUpSSH(ctx, bosh.SSHTarget{Deployment: dep, Group: "master"}, opts)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := sess.Close(); err != nil {
+			fmt.Fprintln(errOut, "bosun: warning: SSH cleanup failed, the user "+sess.User()+" may remain: "+oneLine(err.Error()))
+		}
+	}()
+	if action == "status" {
+		return auditStatus(ctx, g, s, info.UUID, dep, sess, out, errOut)
+	}
+	plans, err := pks.Plan(ctx, sess, sess.Hosts, pks.DefaultLayout, change)
+	if err != nil {
+		return err
+	}
+	if af.dryRun {
+		return printAuditPlan(g, dep, action, plans, out)
+	}
+	if !g.yes {
+		ok, err := confirmAudit(dep, action, plans, out)
+		if err != nil || !ok {
+			return err
+		}
+	}
+	who := os.Getenv("USER") + " via " + info.User
+	o := pks.RollOptions{
+		HealthTimeout: af.healthTimeout,
+		PollEvery:     af.pollEvery,
+		Progress: func(st pks.RollStep) {
+			fmt.Fprintf(errOut, "bosun: %s: %s\n", st.Instance, st.Step)
+		},
+		Record: func(r pks.MasterResult) {
+			if s.store == nil {
+				return
+			}
+			rec := cache.AuditRecord{Deployment: dep, Master: r.Instance, Action: action, At: r.At, Who: who,
+				FlagsBefore: r.FlagsBefore, FlagsAfter: r.FlagsAfter, Outcome: r.Outcome, Detail: r.Detail, Backup: r.Backup}
+			if err := s.store.RecordAudit(info.UUID, rec); err != nil {
+				fmt.Fprintln(errOut, "bosun: warning: audit history not recorded: "+oneLine(err.Error()))
+			}
+		},
+	}
+	results, rollErr := pks.Roll(ctx, sess, plans, pks.DefaultLayout, o)
+	if g.jsonOut {
+		doc := map[string]any{"cluster": af.cluster, "deployment": dep, "action": action, "masters": results}
+		if rollErr != nil {
+			doc["error"] = rollErr.Error()
+		}
+		if err := writeJSON(out, doc); err != nil {
+			return err
+		}
+	} else {
+		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "MASTER\tOUTCOME\tDETAIL\tBACKUP")
+		for _, r := range results {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Instance, r.Outcome, dash(r.Detail), dash(r.Backup))
+		}
+		tw.Flush()
+	}
+	fmt.Fprintln(errOut, "bosun: note: a later `bosh deploy` or `tkgi update-cluster` re-renders bpm.yml and reverts this change; `bosun audit status` detects it")
+	if rollErr != nil {
+		return exitError{1, rollErr.Error()}
+	}
+	return nil
+}
+
+// kuboVersion is the version of the kubo release the deployment uses.
+func kuboVersion(ctx context.Context, s *session, dep string) (string, error) {
+	deps, err := s.client.Deployments(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, d := range deps {
+		if d.Name != dep {
+			continue
+		}
+		for _, r := range d.Releases {
+			if v, ok := strings.CutPrefix(r, "kubo/"); ok {
+				return v, nil
+			}
+		}
+		return "", exitError{1, dep + " uses no kubo release: not a Kubernetes cluster"}
+	}
+	return "", exitError{1, "no deployment " + dep + " on " + s.envName}
+}
+
+// auditStatusDoc is the JSON of audit status (DESIGN.md contract).
+type auditStatusDoc struct {
+	Cluster    string            `json:"cluster"`
+	Deployment string            `json:"deployment"`
+	Masters    []pks.MasterAudit `json:"masters"`
+}
+
+func auditStatus(ctx context.Context, g *globals, s *session, uuid, dep string, sess *bosh.SSHSession, out, errOut io.Writer) error {
+	masters := pks.Status(ctx, sess, sess.Hosts, pks.DefaultLayout, 0)
+	markReverted(s, uuid, dep, masters)
+	failed := 0
+	for _, m := range masters {
+		if m.Error != "" {
+			failed++
+		}
+	}
+	if g.jsonOut {
+		if err := writeJSON(out, auditStatusDoc{Cluster: dep, Deployment: dep, Masters: masters}); err != nil {
+			return err
+		}
+	} else {
+		writeAuditStatus(out, dep, masters)
+	}
+	if failed > 0 {
+		return exitError{1, fmt.Sprintf("%d of %d masters could not be read", failed, len(masters))}
+	}
+	return nil
+}
+
+// markReverted compares each master with what bosun last left there.
+func markReverted(s *session, uuid, dep string, masters []pks.MasterAudit) {
+	if s.store == nil {
+		return
+	}
+	last, err := s.store.LastAudit(uuid, dep)
+	if err != nil {
+		return
+	}
+	for i, m := range masters {
+		r, ok := last[m.Instance]
+		if !ok || m.Error != "" || r.Outcome == pks.OutcomeRollbackFailed || r.Outcome == pks.OutcomeNotReached {
+			continue
+		}
+		masters[i].Reverted = pks.Reverted(r.FlagsAfter, m.Flags)
+	}
+}
+
+func writeAuditStatus(out io.Writer, dep string, masters []pks.MasterAudit) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "MASTER\tAUDIT\tLEVEL\tLOG PATH\tMAXAGE/BACKUP/SIZE\tPROCESS\tDRIFT\tNOTE")
+	reverted := false
+	for _, m := range masters {
+		on := "off"
+		if m.Enabled {
+			on = "on"
+		}
+		drift := "no"
+		if m.Drift {
+			drift = "yes"
+		}
+		note := m.Error
+		if note == "" && m.PolicyError != "" {
+			note = m.PolicyError
+		}
+		if m.Reverted {
+			reverted = true
+			note = strings.TrimSpace("reverted since bosun's change " + note)
+		}
+		fl := m.Flags
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s/%s/%s\t%s\t%s\t%s\n", m.Instance, on, dash(m.PolicyLevel), dash(fl["audit-log-path"]),
+			dash(fl["audit-log-maxage"]), dash(fl["audit-log-maxbackup"]), dash(fl["audit-log-maxsize"]), dash(m.ProcessState), drift, note)
+	}
+	tw.Flush()
+	for _, m := range masters {
+		for _, d := range m.DriftFlags {
+			fmt.Fprintf(out, "drift %s: %s\n", m.Instance, d)
+		}
+	}
+	if reverted {
+		fmt.Fprintln(out, "\nA later deploy re-rendered bpm.yml on the masters marked reverted; run `bosun audit enable` again or make the change persistent in the cluster's plan.")
+	}
+}
+
+// manualCommands are the equivalent steps by hand, for the confirmation.
+func manualCommands(dep string, plans []pks.MasterPlan) []string {
+	var cmds []string
+	for _, p := range plans {
+		cmds = append(cmds, fmt.Sprintf("bosh -d %s ssh %s -c 'sudo cp -p /var/vcap/jobs/kube-apiserver/config/bpm.yml{,.bak} && sudo vi /var/vcap/jobs/kube-apiserver/config/bpm.yml && sudo /var/vcap/bosh/bin/monit restart kube-apiserver'", dep, p.Instance()))
+	}
+	return cmds
+}
+
+func printAuditPlan(g *globals, dep, action string, plans []pks.MasterPlan, out io.Writer) error {
+	if g.jsonOut {
+		type planJSON struct {
+			Instance   string            `json:"instance"`
+			Change     bool              `json:"change"`
+			BPMDiff    string            `json:"bpm_diff"`
+			PolicyDiff string            `json:"policy_diff"`
+			Flags      map[string]string `json:"flags_after"`
+		}
+		var ps []planJSON
+		for _, p := range plans {
+			ps = append(ps, planJSON{p.Instance(), !p.NoChange(), pks.Diff("bpm.yml", p.BPMBefore, p.BPMAfter),
+				pks.Diff("bosun-audit-policy.yml", p.PolicyBefore, p.PolicyAfter), p.FlagsAfter})
+		}
+		return writeJSON(out, map[string]any{"deployment": dep, "action": action, "dry_run": true, "masters": ps})
+	}
+	for _, p := range plans {
+		fmt.Fprintf(out, "== %s", p.Instance())
+		if p.NoChange() {
+			fmt.Fprintln(out, ": already as asked, no change")
+			continue
+		}
+		fmt.Fprintln(out)
+		fmt.Fprint(out, pks.Diff("/var/vcap/jobs/kube-apiserver/config/bpm.yml", p.BPMBefore, p.BPMAfter))
+		fmt.Fprint(out, pks.Diff("/var/vcap/jobs/kube-apiserver/config/bosun-audit-policy.yml", p.PolicyBefore, p.PolicyAfter))
+	}
+	fmt.Fprintln(out, "\nDry run: nothing changed. By hand this would be, one master at a time:")
+	for _, c := range manualCommands(dep, plans) {
+		fmt.Fprintln(out, "  "+c)
+	}
+	return nil
+}
+
+// confirmAudit asks on the terminal, default No; without a terminal it
+// refuses, as scripted actions need --yes.
+func confirmAudit(dep, action string, plans []pks.MasterPlan, out io.Writer) (bool, error) {
+	if !term.IsTerminal(int(os.Stdin.Fd())) {
+		return false, exitError{1, "audit " + action + " changes " + dep + ": refusing without --yes"}
+	}
+	n := 0
+	for _, p := range plans {
+		if !p.NoChange() {
+			n++
+			fmt.Fprintf(out, "%s: audit flags %v -> %v\n", p.Instance(), flagList(p.FlagsBefore), flagList(p.FlagsAfter))
+		}
+	}
+	if n == 0 {
+		fmt.Fprintln(out, "Every master is already as asked.")
+		return true, nil
+	}
+	fmt.Fprintln(out, "Equivalent by hand:")
+	for _, c := range manualCommands(dep, plans) {
+		fmt.Fprintln(out, "  "+c)
+	}
+	fmt.Fprintf(out, "Audit %s on %d masters of %s, one at a time with kube-apiserver restarts? [y/N] ", action, n, dep)
+	line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(line)); a == "y" || a == "yes" {
+		return true, nil
+	}
+	return false, exitError{1, "not confirmed; nothing changed"}
+}
+
+func flagList(m map[string]string) string {
+	if len(m) == 0 {
+		return "(none)"
+	}
+	keys := slices.Sorted(maps.Keys(m))
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		b.WriteString("--" + k + "=" + m[k])
+	}
+	return b.String()
+}

@@ -1,0 +1,410 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"bosun/bosh"
+	"bosun/cache"
+)
+
+func init() { subcommands = append(subcommands, newCCKCmd) }
+
+type cckFlags struct {
+	dep      string
+	auto     bool
+	resolves []string
+}
+
+func newCCKCmd(g *globals) *cobra.Command {
+	var f cckFlags
+	cmd := &cobra.Command{
+		Use:     "cck",
+		Aliases: []string{"cloud-check"},
+		Short:   "Cloud-check a deployment: what the director expects against what is there; optionally resolve",
+		Long: "cck scans a deployment (a director task) and shows each problem as what the director's record\n" +
+			"expects against what the scan found. --resolve ID=NAME (repeatable; ids of the last scan's open\n" +
+			"problems, which are not scanned again) and --auto (scan, then the director's default for every\n" +
+			"problem not named) apply resolutions after --yes or a confirmation, then rescan.\n" +
+			"Exit 0 when the deployment is clean, 1 when problems remain or anything failed.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.dep == "" {
+				f.dep = os.Getenv("BOSH_DEPLOYMENT")
+			}
+			return runCCK(cmd.Context(), g, f, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	cmd.Flags().StringVarP(&f.dep, "deployment", "d", "", "deployment name (env BOSH_DEPLOYMENT)")
+	cmd.Flags().BoolVar(&f.auto, "auto", false, "resolve every problem not named by --resolve with the director's default")
+	cmd.Flags().StringArrayVar(&f.resolves, "resolve", nil, "resolve open problem ID (from the last scan) with resolution NAME (ID=NAME; repeatable)")
+	return cmd
+}
+
+// cckReport is the JSON document of `bosun cck --json`.
+type cckReport struct {
+	Deployment string         `json:"deployment"`
+	Problems   []bosh.Problem `json:"problems"`
+	Resolution *cckResolution `json:"resolution,omitempty"`
+}
+
+// cckResolution says what a resolution did, per problem.
+type cckResolution struct {
+	TaskID  int               `json:"task_id,omitempty"`
+	Answers []cache.CCKAction `json:"answers"`
+	Error   string            `json:"error,omitempty"`
+}
+
+func runCCK(ctx context.Context, g *globals, f cckFlags, in io.Reader, out, errOut io.Writer) error {
+	if f.dep == "" {
+		return exitError{2, "cck needs a deployment: -d DEPLOYMENT (or BOSH_DEPLOYMENT)"}
+	}
+	if g.offline {
+		return exitError{2, "cck scans through the director; it cannot run --offline"}
+	}
+	wanted, err := parseResolves(f.resolves)
+	if err != nil {
+		return exitError{2, err.Error()}
+	}
+	resolving := f.auto || len(wanted) > 0
+	if resolving && g.readOnly {
+		return exitError{1, "--read-only: refusing to resolve problems (run without --auto/--resolve to scan only)"}
+	}
+	s, err := openSession(g)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	s.warnCache(errOut)
+	info, _, err := s.directorInfo(ctx, false)
+	if err != nil {
+		return err
+	}
+	h := cckHistory{s: s, uuid: info.UUID, user: info.User, dep: f.dep, errOut: errOut}
+
+	// IDs given with --resolve are those of the last scan: a new scan would
+	// close them, so they are checked against the open problems instead.
+	var probs []bosh.Problem
+	if len(wanted) > 0 {
+		probs, err = s.client.Problems(ctx, f.dep)
+	} else {
+		probs, err = cckScan(ctx, s, h, !g.jsonOut, errOut)
+	}
+	if err != nil {
+		return err
+	}
+	report := cckReport{Deployment: f.dep, Problems: nonNilProblems(probs)}
+	if !resolving || (len(probs) == 0 && len(wanted) == 0) {
+		return finishCCK(g, out, report)
+	}
+
+	answers, err := chooseAnswers(probs, wanted, f.auto)
+	if err != nil {
+		return exitError{2, err.Error()}
+	}
+	if len(answers) == 0 {
+		return finishCCK(g, out, report)
+	}
+	if !g.jsonOut {
+		writeProblemsTable(out, f.dep, probs)
+	}
+	if !g.yes {
+		ok, err := confirmResolutions(in, errOut, f.dep, probs, answers)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return exitError{1, "nothing resolved: not confirmed"}
+		}
+	}
+	res, rerr := cckResolve(ctx, s, h, probs, answers, !g.jsonOut, errOut)
+	report.Resolution = res
+	if rerr != nil {
+		if g.jsonOut {
+			report.Resolution.Error = oneLine(rerr.Error())
+			writeJSON(out, report)
+		}
+		return exitError{1, oneLine(rerr.Error())}
+	}
+	after, err := cckScan(ctx, s, h, !g.jsonOut, errOut)
+	if err != nil {
+		return fmt.Errorf("resolutions applied (task %d), but the rescan failed: %w", res.TaskID, err)
+	}
+	report.Problems = nonNilProblems(after)
+	if !g.jsonOut {
+		fmt.Fprintln(out, "after resolving:")
+	}
+	return finishCCK(g, out, report)
+}
+
+// finishCCK prints the report; problems left make the exit code 1.
+func finishCCK(g *globals, out io.Writer, r cckReport) error {
+	if g.jsonOut {
+		if err := writeJSON(out, r); err != nil {
+			return err
+		}
+	} else {
+		writeProblemsTable(out, r.Deployment, r.Problems)
+	}
+	if n := len(r.Problems); n > 0 {
+		return exitError{1, ""}
+	}
+	return nil
+}
+
+func nonNilProblems(p []bosh.Problem) []bosh.Problem {
+	if p == nil {
+		return []bosh.Problem{}
+	}
+	return p
+}
+
+// parseResolves reads --resolve ID=NAME flags.
+func parseResolves(flags []string) (map[int]string, error) {
+	out := map[int]string{}
+	for _, f := range flags {
+		idText, name, ok := strings.Cut(f, "=")
+		id, err := strconv.Atoi(strings.TrimSpace(idText))
+		name = strings.TrimSpace(name)
+		if !ok || err != nil || id <= 0 || name == "" {
+			return nil, fmt.Errorf("--resolve %q: want ID=NAME, e.g. --resolve 42=recreate_vm", f)
+		}
+		if prev, dup := out[id]; dup && prev != name {
+			return nil, fmt.Errorf("--resolve: problem %d given both %q and %q", id, prev, name)
+		}
+		out[id] = name
+	}
+	return out, nil
+}
+
+// chooseAnswers turns the flags into answers for the problems found: the
+// named ones as given, and with auto every other one with the director's
+// default. An unknown id or a resolution the problem lacks is refused
+// before anything is changed.
+func chooseAnswers(probs []bosh.Problem, wanted map[int]string, auto bool) ([]bosh.Answer, error) {
+	byID := map[int]bosh.Problem{}
+	for _, p := range probs {
+		byID[p.ID] = p
+	}
+	ids := make([]int, 0, len(wanted))
+	for id := range wanted {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	for _, id := range ids {
+		p, ok := byID[id]
+		if !ok {
+			return nil, fmt.Errorf("--resolve %d=%s: problem %d is not open (open: %s); run `bosun cck -d DEPLOYMENT` to scan and see the ids", id, wanted[id], id, problemIDs(probs))
+		}
+		if !p.HasResolution(wanted[id]) {
+			names := make([]string, len(p.Resolutions))
+			for i, r := range p.Resolutions {
+				names[i] = r.Name
+			}
+			return nil, fmt.Errorf("--resolve %d=%s: problem %d (%s) has no such resolution; it has %s", id, wanted[id], id, p.Type, strings.Join(names, ", "))
+		}
+	}
+	var out []bosh.Answer
+	for _, p := range probs {
+		if name, ok := wanted[p.ID]; ok {
+			out = append(out, bosh.Answer{ProblemID: p.ID, Resolution: name})
+		} else if auto {
+			out = append(out, bosh.Answer{ProblemID: p.ID})
+		}
+	}
+	return out, nil
+}
+
+func problemIDs(probs []bosh.Problem) string {
+	if len(probs) == 0 {
+		return "none"
+	}
+	ids := make([]string, len(probs))
+	for i, p := range probs {
+		ids[i] = strconv.Itoa(p.ID)
+	}
+	return strings.Join(ids, ", ")
+}
+
+// chosenName is the resolution an answer applies: the named one or the
+// problem's default.
+func chosenName(p bosh.Problem, a bosh.Answer) string {
+	if a.Resolution != "" {
+		return a.Resolution
+	}
+	return p.Default
+}
+
+// confirmResolutions lists every action and the equivalent bosh command
+// and asks; the default is No. Without a terminal it refuses.
+func confirmResolutions(in io.Reader, w io.Writer, dep string, probs []bosh.Problem, answers []bosh.Answer) (bool, error) {
+	if f, ok := in.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
+		return false, exitError{1, "resolving changes the deployment: confirm with --yes (no terminal to ask on)"}
+	}
+	fmt.Fprint(w, describeResolutions(dep, probs, answers))
+	fmt.Fprint(w, "Apply these resolutions? [y/N] ")
+	line, _ := bufio.NewReader(in).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
+}
+
+// describeResolutions is the confirmation text: each action, then the
+// equivalent bosh command.
+func describeResolutions(dep string, probs []bosh.Problem, answers []bosh.Answer) string {
+	byID := map[int]bosh.Problem{}
+	for _, p := range probs {
+		byID[p.ID] = p
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Resolve %d problem(s) of %s:\n", len(answers), dep)
+	for _, a := range answers {
+		p := byID[a.ProblemID]
+		name := chosenName(p, a)
+		fmt.Fprintf(&b, "  #%d %s %s: %s (%s)\n", p.ID, p.Type, p.Instance, p.Plan(name), name)
+	}
+	fmt.Fprintf(&b, "Equivalent: %s\n", bosh.CloudCheckCommand(dep, probs, answers))
+	return b.String()
+}
+
+// cckHistory records scans and resolutions in the cache.
+type cckHistory struct {
+	s      *session
+	uuid   string
+	user   string
+	dep    string
+	errOut io.Writer
+}
+
+func (h cckHistory) record(r cache.CCKRecord) {
+	if h.s.store == nil || h.uuid == "" {
+		return
+	}
+	if err := h.s.store.RecordCCK(h.uuid, r); err != nil {
+		fmt.Fprintln(h.errOut, "bosun: warning: cloud-check history not recorded: "+oneLine(err.Error()))
+	}
+}
+
+// cckScan scans, printing task progress when asked, and records it.
+func cckScan(ctx context.Context, s *session, h cckHistory, show bool, errOut io.Writer) ([]bosh.Problem, error) {
+	var print func(bosh.TaskEvent)
+	if show {
+		print = taskProgressPrinter(errOut)
+	}
+	var taskID atomic.Int64
+	probs, err := s.client.ScanProblems(ctx, h.dep, func(ev bosh.TaskEvent) {
+		taskID.Store(int64(ev.TaskID))
+		if print != nil {
+			print(ev)
+		}
+	})
+	h.record(cache.ScanRecord(h.dep, h.user, int(taskID.Load()), time.Now(), probs, err))
+	return probs, err
+}
+
+// cckResolve applies answers, records what really happened and reports it
+// per problem.
+func cckResolve(ctx context.Context, s *session, h cckHistory, probs []bosh.Problem, answers []bosh.Answer, show bool, errOut io.Writer) (*cckResolution, error) {
+	var progress func(bosh.TaskEvent)
+	if show {
+		progress = taskProgressPrinter(errOut)
+	}
+	out, err := s.client.ResolveProblems(ctx, h.dep, answers, progress)
+	rec := cache.ResolveRecord(h.dep, h.user, time.Now(), probs, answers, out, err)
+	h.record(rec)
+	res := &cckResolution{TaskID: out.TaskID, Answers: rec.Actions}
+	if show {
+		for _, a := range res.Answers {
+			fmt.Fprintf(errOut, "  #%d %s %s → %s: %s\n", a.ProblemID, a.Type, a.Instance, a.Resolution, a.Result)
+		}
+	}
+	if err == nil && rec.Outcome == cache.CCKPartial {
+		err = fmt.Errorf("resolved %d of %d problems", rec.Resolved, len(answers))
+	}
+	return res, err
+}
+
+// taskProgressPrinter prints finished and failed task steps as they come.
+func taskProgressPrinter(w io.Writer) func(bosh.TaskEvent) {
+	started := false
+	return func(ev bosh.TaskEvent) {
+		if !started {
+			fmt.Fprintf(w, "Task %d\n", ev.TaskID)
+			started = true
+		}
+		step := strings.Join(strings.Fields(ev.Task), " ")
+		switch ev.State {
+		case "finished":
+			fmt.Fprintf(w, "  %s > %s: done\n", ev.Stage, step)
+		case "failed":
+			fmt.Fprintf(w, "  %s > %s: failed: %s\n", ev.Stage, step, ev.Error)
+		case "error":
+			fmt.Fprintf(w, "  task error: %s\n", strings.Join(strings.Fields(ev.Error), " "))
+		}
+	}
+}
+
+// writeProblemsTable prints the problems as expected against actual.
+func writeProblemsTable(w io.Writer, dep string, probs []bosh.Problem) {
+	if len(probs) == 0 {
+		fmt.Fprintf(w, "%s: no problems\n", dep)
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tTYPE\tINSTANCE\tEXPECTED\tACTUAL\tRESOLUTIONS (* default)")
+	for _, p := range probs {
+		var names []string
+		for _, r := range p.Resolutions {
+			n := r.Name
+			if n == p.Default {
+				n += "*"
+			}
+			names = append(names, n)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Type, dash(p.Instance), dash(stateText(p.Expected)),
+			dash(stateText(p.Actual)), strings.Join(names, ", "))
+	}
+	fmt.Fprintf(tw, "\n%d problems in %s\n", len(probs), dep)
+	tw.Flush()
+}
+
+// stateText renders one side of a problem's diff on one line.
+func stateText(c bosh.CheckState) string {
+	var parts []string
+	add := func(k, v string) {
+		if v != "" {
+			parts = append(parts, k+" "+v)
+		}
+	}
+	add("vm", c.VMCID)
+	if c.VM != "" {
+		parts = append(parts, c.VM)
+	}
+	add("agent", c.Agent)
+	add("disk", c.DiskCID)
+	if c.Disk != "" {
+		parts = append(parts, c.Disk)
+	}
+	switch c.Mount {
+	case "":
+	case "not mounted":
+		parts = append(parts, "not mounted")
+	default:
+		parts = append(parts, "mounted on "+c.Mount)
+	}
+	return strings.Join(parts, ", ")
+}

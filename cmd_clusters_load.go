@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"bosun/bosh"
+	"bosun/cache"
+	"bosun/pks"
+)
+
+// clusterListing is every cluster joined to its deployment, with where the
+// names came from and how healthy each one is.
+type clusterListing struct {
+	entries   []pks.Entry
+	source    string    // "pks-api", "cache" or "deployments"
+	at        time.Time // when the cluster list was fetched
+	depsKnown bool
+	health    map[string]pks.Health // by deployment
+	insts     map[string][]bosh.Instance
+	uuid      string                     // the director's, "" when unknown
+	control   string                     // the PKS control plane deployment, "" when not seen
+	cck       map[string]cache.CCKRecord // last cloud-check scan by deployment, from the cache
+	audit     map[string]string          // "on", "off" or "mixed" by deployment, from the cache
+}
+
+// Sources of the cluster names.
+const (
+	sourceAPI         = "pks-api"
+	sourceCache       = "cache"
+	sourceDeployments = "deployments"
+)
+
+// loadClusters asks the director and the PKS API (or, offline, the cache)
+// and joins their answers. The PKS API being unreachable is not fatal:
+// the cached clusters stand in, else the deployment names alone. Notes go
+// to errOut. withHealth adds the roll-up from instance details.
+func loadClusters(ctx context.Context, g *globals, s *session, withHealth bool, errOut io.Writer) (*clusterListing, error) {
+	l := &clusterListing{health: map[string]pks.Health{}, insts: map[string][]bosh.Instance{}}
+	info, _, err := s.directorInfo(ctx, g.offline)
+	if err != nil && !g.offline {
+		fmt.Fprintln(errOut, "bosun: warning: "+oneLine(err.Error()))
+		info, _, err = s.directorInfo(ctx, true)
+	}
+	if err == nil {
+		l.uuid = info.UUID
+	}
+	if !g.offline {
+		s.warnCache(errOut)
+	}
+	deps := l.deploymentNames(ctx, g, s, errOut)
+	clusters, err := l.clusterList(ctx, g, s, errOut)
+	switch {
+	case err == nil:
+		l.entries = pks.Join(clusters, deps, l.depsKnown)
+	case l.depsKnown:
+		fmt.Fprintln(errOut, "bosun: "+oneLine(err.Error())+"; listing the cluster deployments without their names")
+		l.source, l.entries = sourceDeployments, pks.FromDeployments(deps)
+	default:
+		return nil, fmt.Errorf("no clusters: %v, and the director's deployments are not known either", oneLine(err.Error()))
+	}
+	if withHealth {
+		l.rollUp(ctx, g, s, errOut)
+	}
+	l.fromHistory(s)
+	return l, nil
+}
+
+// fromHistory adds what the cache remembers of each cluster deployment:
+// its last cloud-check scan and whether bosun last left kube-apiserver
+// auditing on on its masters.
+func (l *clusterListing) fromHistory(s *session) {
+	l.audit = map[string]string{}
+	if s.store == nil || l.uuid == "" {
+		return
+	}
+	l.cck, _ = s.store.LastCCKScans(l.uuid)
+	for _, e := range l.entries {
+		if e.Deployment == "" {
+			continue
+		}
+		last, err := s.store.LastAudit(l.uuid, e.Deployment)
+		if err != nil || len(last) == 0 {
+			continue
+		}
+		on := 0
+		for _, r := range last {
+			if auditFlagsOn(r.FlagsAfter) {
+				on++
+			}
+		}
+		switch on {
+		case 0:
+			l.audit[e.Deployment] = "off"
+		case len(last):
+			l.audit[e.Deployment] = "on"
+		default:
+			l.audit[e.Deployment] = "mixed"
+		}
+	}
+}
+
+// auditFlagsOn says whether flags set an audit log path and a policy.
+func auditFlagsOn(flags map[string]string) bool {
+	var path, policy bool
+	for k, v := range flags {
+		k = strings.TrimLeft(k, "-")
+		path = path || k == "audit-log-path" && v != ""
+		policy = policy || k == "audit-policy-file" && v != ""
+	}
+	return path && policy
+}
+
+// deploymentNames are the director's deployments, live (and cached) or
+// cached; depsKnown says whether there are any to go by.
+func (l *clusterListing) deploymentNames(ctx context.Context, g *globals, s *session, errOut io.Writer) []string {
+	var deps []bosh.Deployment
+	var err error
+	if !g.offline && l.uuid != "" {
+		deps, err = liveDeployments(ctx, s, l.uuid, time.Now(), errOut)
+		if err != nil {
+			fmt.Fprintln(errOut, "bosun: warning: "+oneLine(err.Error()))
+		}
+	}
+	if deps == nil && s.store != nil && l.uuid != "" {
+		var at time.Time
+		if deps, at, err = s.store.Deployments(l.uuid); err == nil {
+			noteAge(errOut, "deployments", at)
+		}
+	}
+	if deps == nil {
+		return nil
+	}
+	l.depsKnown = true
+	names := make([]string, len(deps))
+	for i, d := range deps {
+		names[i] = d.Name
+	}
+	l.control = pks.ControlPlane(names)
+	return names
+}
+
+// clusterList asks the PKS API, falling back to the cache.
+func (l *clusterListing) clusterList(ctx context.Context, g *globals, s *session, errOut io.Writer) ([]pks.Cluster, error) {
+	var apiErr error
+	if !g.offline {
+		c, err := s.pksClient()
+		if err == nil {
+			var clusters []pks.Cluster
+			if clusters, err = c.Clusters(ctx); err == nil {
+				l.source, l.at = sourceAPI, time.Now()
+				if s.store != nil && l.uuid != "" {
+					if err := s.store.SaveClusters(l.uuid, c.Target().API, clusters, l.at); err != nil {
+						fmt.Fprintln(errOut, "bosun: warning: cache not updated: "+oneLine(err.Error()))
+					}
+				}
+				return clusters, nil
+			}
+		}
+		apiErr = err
+	}
+	if s.store != nil && l.uuid != "" {
+		clusters, api, at, err := s.store.Clusters(l.uuid)
+		if err == nil {
+			if apiErr != nil {
+				fmt.Fprintln(errOut, "bosun: "+oneLine(apiErr.Error()))
+			}
+			fmt.Fprintf(errOut, "bosun: clusters from cache (PKS API %s), fetched %s ago (%s)\n", api, cache.Age(at, time.Now()), at.Local().Format("2006-01-02 15:04:05"))
+			l.source, l.at = sourceCache, at
+			return clusters, nil
+		}
+		if !errors.Is(err, cache.ErrNotCached) && apiErr == nil {
+			apiErr = err
+		}
+	}
+	if apiErr == nil {
+		apiErr = fmt.Errorf("no clusters cached for %s yet: run once without --offline", s.envName)
+	}
+	return nil, apiErr
+}
+
+// rollUp fetches the instance details of every cluster deployment
+// (cached ones offline or when the director fails) and sums them up.
+func (l *clusterListing) rollUp(ctx context.Context, g *globals, s *session, errOut io.Writer) {
+	var deps []string
+	for _, e := range l.entries {
+		if e.Deployment != "" && e.Link != pks.LinkUnchecked {
+			deps = append(deps, e.Deployment)
+		}
+	}
+	if len(deps) == 0 {
+		return
+	}
+	var mu sync.Mutex
+	got := map[string]bool{}
+	if !g.offline && s.client != nil && l.uuid != "" {
+		err := s.client.AllInstanceDetails(ctx, deps, func(dep string, insts []bosh.Instance, err error) {
+			if err != nil {
+				return
+			}
+			if s.store != nil {
+				s.store.SaveInstances(l.uuid, dep, insts, time.Now())
+			}
+			mu.Lock()
+			l.insts[dep], got[dep] = insts, true
+			mu.Unlock()
+		})
+		if err != nil {
+			fmt.Fprintln(errOut, "bosun: warning: instance details: "+oneLine(err.Error()))
+		}
+	}
+	for _, dep := range deps {
+		if !got[dep] && s.store != nil && l.uuid != "" {
+			if insts, _, err := s.store.Instances(l.uuid, dep); err == nil {
+				l.insts[dep] = insts
+			}
+		}
+		if insts, ok := l.insts[dep]; ok {
+			l.health[dep] = pks.RollUp(insts)
+		}
+	}
+}

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"bosun/bosh"
+	"bosun/cache"
+)
+
+func init() { subcommands = append(subcommands, newLogsCmd) }
+
+// logsFlags are the options of `bosun logs`.
+type logsFlags struct {
+	deployment string
+	types      []string
+	jobs       []string
+	only       []string
+	dir        string
+}
+
+// newLogsCmd is `bosun logs -d DEP INSTANCE` (fetch a bundle) with the
+// subcommand `bosun logs list` (the index). An instance group literally
+// named "list" is reached as "list/0" or "list/<uuid>".
+func newLogsCmd(g *globals) *cobra.Command {
+	var lf logsFlags
+	cmd := &cobra.Command{
+		Use:   "logs [INSTANCE]",
+		Short: "Fetch a logs bundle from an instance, an instance group or a deployment (`bosun logs list` shows the index)",
+		Long: "Fetch a logs bundle through the director, as `bosh logs` does, into --dir with the bosh CLI's file\n" +
+			"name, verify it and record it in the index. INSTANCE is group, group/index or group/uuid; without it\n" +
+			"the whole deployment's logs are fetched. In a PKS control plane deployment \"pks/0\" names the PKS API VM,\n" +
+			"and without -d \"pks/0\" finds that deployment.",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if lf.deployment == "" {
+				lf.deployment = os.Getenv("BOSH_DEPLOYMENT")
+			}
+			inst := ""
+			if len(args) == 1 {
+				inst = args[0]
+			}
+			return runLogsFetch(cmd.Context(), g, lf, inst, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&lf.deployment, "deployment", "d", "", "deployment name (env BOSH_DEPLOYMENT)")
+	f.StringSliceVar(&lf.types, "type", nil, "log types: job (default), agent, system; repeat or comma-separate")
+	f.StringSliceVar(&lf.jobs, "job", nil, "only this job's logs (repeatable)")
+	f.StringSliceVar(&lf.only, "only", nil, "only files matching this glob, relative to the log directory (repeatable)")
+	f.StringVar(&lf.dir, "dir", ".", "directory to write the bundle to")
+	cmd.AddCommand(&cobra.Command{
+		Use:   "list",
+		Short: "List the downloaded log bundles, newest first, with the state of their files",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runLogsList(g, cmd.OutOrStdout())
+		},
+	})
+	return cmd
+}
+
+func runLogsFetch(ctx context.Context, g *globals, lf logsFlags, inst string, out, errOut io.Writer) error {
+	if g.offline {
+		return exitError{2, "fetching logs needs the director; --offline can only list bundles (bosun logs list)"}
+	}
+	if lf.deployment == "" && !bosh.IsPKSAlias(inst) {
+		return exitError{2, "no deployment named: use -d DEPLOYMENT (or BOSH_DEPLOYMENT)"}
+	}
+	s, err := openSession(g)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	info, _, err := s.directorInfo(ctx, false)
+	if err != nil {
+		return err
+	}
+	s.warnCache(errOut)
+	pr := newProgressPrinter(errOut, !g.jsonOut)
+	b, err := s.client.FetchLogs(ctx, bosh.LogsRequest{
+		Deployment: lf.deployment, Instance: inst, Types: lf.types, Jobs: lf.jobs, Filters: lf.only, Dir: lf.dir,
+	}, pr.update)
+	pr.finish()
+	if err != nil {
+		return err
+	}
+	if s.store != nil {
+		if _, err := s.store.AddLogBundle(info.UUID, b); err != nil {
+			fmt.Fprintln(errOut, "bosun: warning: bundle not indexed: "+oneLine(err.Error()))
+		}
+	}
+	if g.jsonOut {
+		return writeJSON(out, struct {
+			Path   string `json:"path"`
+			Bytes  int64  `json:"bytes"`
+			SHA256 string `json:"sha256"`
+		}{b.Path, b.Bytes, b.SHA256})
+	}
+	fmt.Fprintf(out, "Wrote %s (%s, %d files, sha256 %s)\n", b.Path, humanBytes(b.Bytes), len(b.Files), b.SHA256)
+	return nil
+}
+
+func runLogsList(g *globals, out io.Writer) error {
+	path, err := cache.DefaultPath()
+	if err != nil {
+		return err
+	}
+	store, err := cache.Open(path)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	list, err := store.LogBundles()
+	if err != nil {
+		return err
+	}
+	if g.jsonOut {
+		return writeJSONArray(out, list)
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "FETCHED\tDEPLOYMENT\tINSTANCE\tTYPE\tSIZE\tFILES\tSTATE\tPATH")
+	for _, b := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", b.FetchedAt.Local().Format("2006-01-02 15:04:05"), b.Deployment,
+			dash(b.Instance), b.Type, humanBytes(b.Bytes), b.Files, b.State, b.Path)
+	}
+	fmt.Fprintf(tw, "\n%d bundles\n", len(list))
+	return tw.Flush()
+}
+
+// progressPrinter shows a fetch's progress on a terminal's stderr, one
+// line rewritten at most every 200 ms.
+type progressPrinter struct {
+	w      io.Writer
+	on     bool
+	last   time.Time
+	start  time.Time
+	shown  bool
+	stage  string
+	taskID int
+}
+
+func newProgressPrinter(w io.Writer, want bool) *progressPrinter {
+	on := false
+	if f, ok := w.(*os.File); ok && want {
+		on = term.IsTerminal(int(f.Fd()))
+	}
+	return &progressPrinter{w: w, on: on}
+}
+
+func (p *progressPrinter) update(lp bosh.LogsProgress) {
+	if !p.on {
+		return
+	}
+	now := time.Now()
+	if lp.Stage == p.stage && now.Sub(p.last) < 200*time.Millisecond {
+		return
+	}
+	if lp.Stage == bosh.StageDownload && p.stage != bosh.StageDownload {
+		p.start = now
+	}
+	p.stage, p.last = lp.Stage, now
+	line := lp.Stage
+	if lp.TaskID != 0 {
+		line = fmt.Sprintf("task %d: %s", lp.TaskID, lp.Stage)
+	}
+	if lp.Stage == bosh.StageDownload {
+		line += " " + humanBytes(lp.Done)
+		if lp.Total > 0 {
+			line += " of " + humanBytes(lp.Total) + fmt.Sprintf(" (%d%%)", lp.Done*100/lp.Total)
+		}
+		if secs := now.Sub(p.start).Seconds(); secs > 0.2 {
+			line += " " + humanBytes(int64(float64(lp.Done)/secs)) + "/s"
+		}
+	}
+	fmt.Fprintf(p.w, "\r\033[K%s", line)
+	p.shown = true
+}
+
+func (p *progressPrinter) finish() {
+	if p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+// humanBytes renders a size in powers of 1024: "512 B", "3.2 MiB".
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// byteSize is a flag value for sizes such as "500MB", "2GiB" or "1048576".
+type byteSize int64
+
+func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
+func (b *byteSize) Type() string   { return "size" }
+
+func (b *byteSize) Set(s string) error {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseFloat(t, 64)
+	if err != nil || n < 0 {
+		return fmt.Errorf("not a size: %q (try 500MB)", s)
+	}
+	*b = byteSize(n * float64(mult))
+	return nil
+}

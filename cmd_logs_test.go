@@ -1,0 +1,122 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"bosun/sim"
+)
+
+// pksName finds the PKS control plane deployment through `bosun deployments`.
+func pksName(t *testing.T, e *env) string {
+	t.Helper()
+	for _, d := range decode[[]map[string]any](t, e.run("deployments", "--json")) {
+		if n := d["name"].(string); strings.HasPrefix(n, "pivotal-container-service-") {
+			return n
+		}
+	}
+	t.Fatal("no PKS deployment")
+	return ""
+}
+
+func TestLogsFetchIndexesAndLists(t *testing.T) {
+	f := startSim(t, sim.Options{})
+	e := newEnv(t)
+	e.pointAt(f)
+	pks := pksName(t, e)
+	dir := t.TempDir()
+	got := decode[map[string]any](t, e.run("logs", "-d", pks, "pks/0", "--dir", dir, "--json"))
+	path, _ := got["path"].(string)
+	if len(got) != 3 || path == "" || got["bytes"] == nil || got["sha256"] == nil {
+		t.Fatalf("logs --json printed %v, want {path, bytes, sha256}", got)
+	}
+	if !regexp.MustCompile(`^` + regexp.QuoteMeta(pks) + `\.pivotal-container-service\.0-\d{8}-\d{6}`).MatchString(filepath.Base(path)) {
+		t.Errorf("bundle name %s", filepath.Base(path))
+	}
+	body, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(body)
+	if hex.EncodeToString(sum[:]) != got["sha256"] || float64(len(body)) != got["bytes"] {
+		t.Errorf("printed sha256/bytes do not match the file")
+	}
+
+	// Without -d, the seed's `logs pks/0` finds the control plane; the
+	// table output names the file.
+	r := e.run("logs", "pks/0", "--type", "agent", "--dir", dir)
+	if r.code != 0 || !strings.Contains(r.stdout, "Wrote "+dir) {
+		t.Errorf("logs pks/0: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	list := decode[[]map[string]any](t, e.run("logs", "list", "--json"))
+	if len(list) != 2 {
+		t.Fatalf("index holds %d bundles, want 2", len(list))
+	}
+	var entry map[string]any
+	for _, b := range list {
+		if b["path"] == path {
+			entry = b
+		}
+	}
+	if entry == nil || entry["state"] != "present" || entry["deployment"] != pks || entry["instance"] != "pivotal-container-service/0" ||
+		entry["type"] != "job" || entry["sha256"] != got["sha256"] || entry["files"].(float64) < 4 {
+		t.Errorf("index entry %v", entry)
+	}
+	os.Remove(path)
+	list = decode[[]map[string]any](t, e.run("--offline", "logs", "list", "--json"))
+	for _, b := range list {
+		if b["path"] == path && b["state"] != "missing" {
+			t.Errorf("deleted bundle shows as %v", b["state"])
+		}
+	}
+	table := e.run("logs", "list")
+	if table.code != 0 || !strings.Contains(table.stdout, "missing") || !strings.Contains(table.stdout, "2 bundles") {
+		t.Errorf("logs list table:\n%s%s", table.stdout, table.stderr)
+	}
+}
+
+func TestLogsFailuresAreClear(t *testing.T) {
+	f := startSim(t, sim.Options{LogSize: 1 << 20})
+	e := newEnv(t)
+	e.pointAt(f)
+	pks := pksName(t, e)
+	cases := []struct {
+		name   string
+		faults sim.Faults
+		args   []string
+		code   int
+		want   string
+	}{
+		{"unknown instance", sim.Faults{}, []string{"logs", "-d", pks, "master/0"}, 1, "its instance groups are: pivotal-container-service, pks-db"},
+		{"unknown deployment", sim.Faults{}, []string{"logs", "-d", "nope", "web/0"}, 1, "doesn't exist"},
+		{"task failed", sim.Faults{FailLogs: true}, []string{"logs", "-d", pks, "pks/0"}, 1, "Timed out sending 'fetch_logs'"},
+		{"connection dropped", sim.Faults{DropDownloads: 10}, []string{"logs", "-d", pks, "pks/0"}, 1, "broke off after"},
+		{"no deployment", sim.Faults{}, []string{"logs", "master/0"}, 2, "-d DEPLOYMENT"},
+		{"offline", sim.Faults{}, []string{"--offline", "logs", "-d", pks, "pks/0"}, 2, "needs the director"},
+		{"bad type", sim.Faults{}, []string{"logs", "-d", pks, "pks/0", "--type", "kernel"}, 1, "unknown log type"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f.SetFaults(c.faults)
+			defer f.SetFaults(sim.Faults{})
+			dir := t.TempDir()
+			r := e.run(append(c.args, "--dir", dir)...)
+			lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+			if r.code != c.code || !strings.HasPrefix(lines[len(lines)-1], "bosun: ") || !strings.Contains(r.stderr, c.want) {
+				t.Errorf("exit %d, stderr %q: want exit %d and one line containing %q", r.code, r.stderr, c.code, c.want)
+			}
+			if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+				t.Errorf("failure left %v in --dir", ents)
+			}
+		})
+	}
+	if list := decode[[]map[string]any](t, e.run("logs", "list", "--json")); len(list) != 0 {
+		t.Errorf("failed fetches were indexed: %v", list)
+	}
+}

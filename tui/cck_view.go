@@ -1,0 +1,244 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"bosun/bosh"
+	"bosun/cache"
+)
+
+// View draws the history line, then the task's progress, the problems as
+// expected against actual, or the confirmation.
+func (s *cckScreen) View() string {
+	w, h := max(s.width, 20), max(s.height, 3)
+	st := &s.c.styles
+	faint := st.role(roleFaint)
+	lines := []string{faint.apply(truncate(s.historyLine(), w)), ""}
+	switch s.phase {
+	case cckScanning, cckApplying:
+		title := "scanning " + s.dep + "…"
+		if s.phase == cckApplying {
+			title = "applying resolutions to " + s.dep + "…"
+		}
+		lines = append(lines, st.role(roleBold).apply(truncate(title, w)))
+		lines = append(lines, s.eventLines(w, h-len(lines))...)
+	case cckFailed:
+		lines = append(lines, st.role(roleErr).apply(truncate("cloud-check failed: "+errText(s.err), w)),
+			"", faint.apply("r scans again · esc goes back"))
+	case cckConfirming:
+		lines = append(lines, s.confirmLines(w)...)
+	default:
+		lines = append(lines, s.problemLines(w, h-len(lines))...)
+	}
+	return fitLines(strings.Join(lines, "\n"), w, h)
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "unknown error"
+	}
+	return err.Error()
+}
+
+// historyLine is the cached history in one line: "last scan 2h ago: 3
+// problems; resolved 2 by admin at 14:02".
+func (s *cckScreen) historyLine() string {
+	var scan, res *cache.CCKRecord
+	for i := range s.history {
+		r := &s.history[i]
+		if r.Kind == cache.CCKScan && scan == nil {
+			scan = r
+		}
+		if r.Kind == cache.CCKResolve && res == nil {
+			res = r
+		}
+	}
+	if scan == nil && res == nil {
+		return "no cloud-check of " + s.dep + " in the history yet"
+	}
+	var parts []string
+	if scan != nil {
+		parts = append(parts, "last scan "+ago(s.c.now(), scan.At)+" ago: "+strings.TrimPrefix(scan.Summary(), "scan: "))
+	}
+	if res != nil {
+		parts = append(parts, res.Summary()+" at "+res.At.Local().Format("15:04"))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// eventLines shows the last steps of the running task, newest last; a
+// step's finished (or failed) line replaces its started line.
+func (s *cckScreen) eventLines(w, room int) []string {
+	type entry struct {
+		key, text string
+		open      bool
+	}
+	var list []entry
+	for _, ev := range s.events {
+		step := oneLineText(ev.Task)
+		key := ev.Stage + "\x00" + step
+		var e entry
+		switch ev.State {
+		case "started":
+			e = entry{key, "  " + ev.Stage + " › " + step + " …", true}
+		case "finished":
+			e = entry{key, "  " + ev.Stage + " › " + step + " ✓", false}
+		case "failed":
+			e = entry{key, "  " + ev.Stage + " › " + step + " ✗ " + oneLineText(ev.Error), false}
+		case "error":
+			e = entry{"", "  task error: " + oneLineText(ev.Error), false}
+		default:
+			continue
+		}
+		if n := len(list); n > 0 && !e.open && list[n-1].open && list[n-1].key == key {
+			list[n-1] = e
+			continue
+		}
+		list = append(list, e)
+	}
+	if room > 0 && len(list) > room {
+		list = list[len(list)-room:]
+	}
+	out := make([]string, len(list))
+	for i, e := range list {
+		out[i] = truncate(e.text, w)
+	}
+	return out
+}
+
+func oneLineText(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// problemLines draws the problems, keeping the cursor's block in view.
+func (s *cckScreen) problemLines(w, room int) []string {
+	st := &s.c.styles
+	var head []string
+	if s.outcome != "" {
+		r := roleOK
+		if s.err != nil {
+			r = roleErr
+		}
+		head = append(head, st.role(r).apply(truncate(s.outcome, w)))
+	}
+	if s.err != nil {
+		head = append(head, st.role(roleErr).apply(truncate(errText(s.err), w)))
+	}
+	if len(s.probs) == 0 {
+		return append(head, st.role(roleOK).apply(truncate(s.dep+": no problems — the director's record matches what is there", w)))
+	}
+	room -= len(head)
+	per := cckLinesPerProblem
+	visible := max(room/per, 1)
+	first := 0
+	if s.cursor >= visible {
+		first = s.cursor - visible + 1
+	}
+	out := head
+	for i := first; i < len(s.probs) && i < first+visible; i++ {
+		out = append(out, s.problemBlock(i, w)...)
+	}
+	return out
+}
+
+// problemBlock is one problem: title, expected, actual, resolution.
+func (s *cckScreen) problemBlock(i, w int) []string {
+	st := &s.c.styles
+	p := s.probs[i]
+	title := fmt.Sprintf("#%d %s  %s", p.ID, p.Type, p.Instance)
+	if p.Invalid {
+		title += "  (no longer valid)"
+	}
+	if i == s.cursor {
+		title = st.selected.apply(fit("› "+title, w, false))
+	} else {
+		title = st.role(roleBold).apply(truncate("  "+title, w))
+	}
+	exp, act := diffText(p.Expected), diffText(p.Actual)
+	if exp == "" && act == "" {
+		exp, act = "-", oneLineText(p.Description)
+	}
+	res := "-"
+	if len(p.Resolutions) > 0 {
+		r := p.Resolutions[s.choice[i]]
+		res = "‹ " + r.Plan + " › (" + r.Name
+		if r.Name == p.Default {
+			res += ", default"
+		}
+		res += ")"
+	}
+	return []string{
+		title,
+		"    expected:   " + truncate(exp, max(w-16, 1)),
+		"    found:      " + st.role(roleWarn).apply(truncate(act, max(w-16, 1))),
+		"    resolution: " + truncate(res, max(w-16, 1)),
+		"",
+	}
+}
+
+// diffText renders one side of a problem's diff.
+func diffText(c bosh.CheckState) string {
+	var parts []string
+	if c.VMCID != "" || c.VM != "" {
+		parts = append(parts, strings.TrimSpace("VM "+c.VMCID+" "+c.VM))
+	}
+	if c.Agent != "" {
+		parts = append(parts, "agent "+c.Agent)
+	}
+	if c.DiskCID != "" || c.Disk != "" {
+		parts = append(parts, strings.TrimSpace("disk "+c.DiskCID+" "+c.Disk))
+	}
+	switch c.Mount {
+	case "":
+	case "not mounted":
+		parts = append(parts, "not mounted")
+	default:
+		parts = append(parts, "mounted on "+c.Mount)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// confirmLines lists every chosen action and the equivalent bosh command;
+// the default answer is No.
+func (s *cckScreen) confirmLines(w int) []string {
+	st := &s.c.styles
+	answers := s.answers()
+	out := []string{st.role(roleBold).apply(truncate(fmt.Sprintf("Apply %d resolution(s) to %s?", len(answers), s.dep), w))}
+	for i, p := range s.probs {
+		r := "-"
+		if len(p.Resolutions) > 0 {
+			r = p.Resolutions[s.choice[i]].Plan + " (" + p.Resolutions[s.choice[i]].Name + ")"
+		}
+		out = append(out, wrapText(fmt.Sprintf("  #%d %s %s: %s", p.ID, p.Type, p.Instance, r), w, "      ")...)
+	}
+	out = append(out, "")
+	out = append(out, wrapText("equivalent: "+bosh.CloudCheckCommand(s.dep, s.probs, answers), w, "  ")...)
+	out = append(out, "", st.role(roleWarn).apply(truncate("y applies · n, enter or esc cancels (default: No)", w)))
+	return out
+}
+
+// wrapText breaks text at spaces into lines of at most w cells; lines
+// after the first start with indent. A word longer than a line is cut.
+func wrapText(text string, w int, indent string) []string {
+	var out []string
+	line := ""
+	lead := strings.Repeat(" ", leadingSpaces(text))
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == "" && len(out) == 0:
+			line = lead + word
+		case line == "":
+			line = indent + word
+		case textWidth(line)+1+textWidth(word) <= w:
+			line += " " + word
+		default:
+			out = append(out, truncate(line, w))
+			line = indent + word
+		}
+	}
+	if line != "" {
+		out = append(out, truncate(line, w))
+	}
+	return out
+}
+
+func leadingSpaces(s string) int { return len(s) - len(strings.TrimLeft(s, " ")) }

@@ -1,0 +1,527 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"bosun/bosh"
+	"bosun/pks"
+)
+
+// Columns of the clusters screen.
+const (
+	clColName = iota
+	clColPlan
+	clColAction
+	clColMasters
+	clColWorkers
+	clColHealth
+	clColDeployment
+)
+
+func clusterColumns() []column {
+	return []column{
+		clColName:       {title: "NAME", min: 12, max: 48, prio: 1, mid: true},
+		clColPlan:       {title: "PLAN", min: 6, max: 12, prio: 3},
+		clColAction:     {title: "LAST ACTION", min: 12, max: 24, prio: 2},
+		clColMasters:    {title: "MASTERS", min: 11, max: 44, prio: 4},
+		clColWorkers:    {title: "WORKERS", min: 7, prio: 2, right: true},
+		clColHealth:     {title: "HEALTH", min: 12, max: 40, prio: 1},
+		clColDeployment: {title: "DEPLOYMENT", min: 17, max: 54, prio: 5, mid: true},
+	}
+}
+
+// Sources of the cluster names on screen.
+const (
+	clusterSourceAPI   = "PKS API"
+	clusterSourceCache = "cache"
+)
+
+// clusterRow is one cluster (or cluster deployment) with what the store
+// knows of its instances.
+type clusterRow struct {
+	e        pks.Entry
+	roll     pks.Health
+	health   bosh.Health
+	hasState bool
+	masters  []string // master IPs from the deployment's instances
+	search   string
+}
+
+// clustersScreen lists the PKS clusters joined to their deployments: the
+// operator's second home. Names come from the PKS API, else the cache,
+// else the deployments alone.
+type clustersScreen struct {
+	base
+	set rowSet[clusterRow]
+
+	clusters   []pks.Cluster
+	clustersAt time.Time
+	source     string // clusterSourceAPI, clusterSourceCache, "" (none)
+	apiErr     error
+	cacheAsked string // director uuid whose cached clusters were asked for
+}
+
+func newClusters(c *common) *clustersScreen {
+	s := &clustersScreen{base: newBase(c, clusterColumns())}
+	s.list.label = "asking the PKS API"
+	s.set = rowSet[clusterRow]{cmp: compareClusterRows,
+		search: func(r *clusterRow) string { return r.search },
+		key:    func(r *clusterRow) string { return r.e.Name }}
+	s.rows = &s.set
+	s.Reload()
+	return s
+}
+
+func (s *clustersScreen) Crumb() string { return "clusters" }
+
+func (s *clustersScreen) Init() tea.Cmd {
+	return tea.Batch(s.loadCache(), s.startList(), s.startDetails(false), s.startTicks())
+}
+
+// loadCache reads the cached clusters once the director is known.
+func (s *clustersScreen) loadCache() tea.Cmd {
+	uuid := s.c.uuid()
+	if uuid == "" || uuid == s.cacheAsked {
+		return nil
+	}
+	s.cacheAsked = uuid
+	return loadCachedClusters(s.c.clusterCache(), uuid, s.sid)
+}
+
+// startList asks the director for its deployments and the PKS API for
+// its clusters, at once.
+func (s *clustersScreen) startList() tea.Cmd {
+	if !s.c.online() || s.list.busy {
+		return nil
+	}
+	n := 1
+	if s.c.opts.PKS != nil {
+		n = 2
+	}
+	ctx, gen := s.list.start(n)
+	cmds := []tea.Cmd{fetchDeployments(ctx, s.c.opts.Director, s.c.opts.Now, s.sid, gen)}
+	if s.c.opts.PKS != nil {
+		cmds = append(cmds, fetchClusters(ctx, s.c.opts.PKS, s.c.opts.Now, s.sid, gen))
+	}
+	return tea.Batch(cmds...)
+}
+
+// clusterDeps are the cluster deployments the director has.
+func (s *clustersScreen) clusterDeps() []string {
+	var out []string
+	for i := 0; i < len(s.set.all); i++ {
+		if d := s.set.all[i].e.Deployment; d != "" && s.c.store.hasDeployment(d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (s *clustersScreen) startDetails(force bool) tea.Cmd {
+	deps := s.clusterDeps()
+	if !force {
+		deps = s.dueForDetails(deps)
+	}
+	return s.sweepDetails(deps, force)
+}
+
+func (s *clustersScreen) refresh() tea.Cmd {
+	return tea.Batch(s.startList(), s.startDetails(true))
+}
+
+func (s *clustersScreen) Update(msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case tea.KeyMsg:
+		if !s.editing && key.Matches(m, s.c.keys.Enter) && s.set.Len() > 0 {
+			e := s.set.at(s.tbl.Cursor()).e
+			if e.Deployment == "" || (s.c.store.depsKnown && !s.c.store.hasDeployment(e.Deployment)) {
+				return status(fmt.Sprintf("%s has no deployment yet: %s", e.Name, clusterActionText(e)), false)
+			}
+			return func() tea.Msg { return navigateMsg{to: route{kind: routeInstances, dep: e.Deployment}} }
+		}
+		if cmd, ok := s.actionKey(m); ok {
+			return cmd
+		}
+		return s.handleKey(m, s.refresh)
+	case deploymentsLoadedMsg:
+		return s.onDeployments(m)
+	case clustersLoadedMsg:
+		return s.onClusters(m)
+	case cachedClustersMsg:
+		if m.err == nil && m.uuid == s.c.uuid() && s.source != clusterSourceAPI {
+			s.clusters, s.clustersAt, s.source = m.clusters, m.at, clusterSourceCache
+			s.Reload()
+			return s.startDetails(false)
+		}
+		return nil
+	case instancesLoadedMsg:
+		return s.onInstances(m)
+	case refreshTickMsg:
+		return tea.Batch(s.loadCache(), s.onRefreshTick(s.startList))
+	case detailsTickMsg:
+		return s.onDetailsTick(func() tea.Cmd { return s.startDetails(false) })
+	}
+	return nil
+}
+
+// actionKey opens the etcd view (e), the usage view (u) or the
+// cloud-check of the cluster's deployment (c).
+func (s *clustersScreen) actionKey(m tea.KeyMsg) (tea.Cmd, bool) {
+	k := s.c.keys
+	if s.editing {
+		return nil, false
+	}
+	var e *pks.Entry
+	if s.set.Len() > 0 {
+		e = &s.set.at(s.tbl.Cursor()).e
+	}
+	switch {
+	case key.Matches(m, k.action(usageKey)):
+		if s.c.opts.Usage == nil || !s.c.online() {
+			return status("pod usage needs the director and SSH (offline or not wired)", true), true
+		}
+		focus := ""
+		if e != nil {
+			focus = e.Name
+		}
+		return pushScreen(newUsageView(s.c, focus), false), true
+	case e == nil:
+		return nil, false
+	case key.Matches(m, k.action(etcdKey)), key.Matches(m, k.action(cck.Open)):
+		if e.Deployment == "" || e.Link == pks.LinkNoDeployment {
+			return status(e.Name+" has no deployment yet: nothing to ask", true), true
+		}
+		if !s.c.online() {
+			return status("this needs the director (offline)", true), true
+		}
+		if key.Matches(m, k.action(cck.Open)) {
+			return navigate(route{kind: routeCloudCheck, dep: e.Deployment}, false), true
+		}
+		if s.c.opts.Etcd == nil {
+			return status("etcd health is not wired in this session", true), true
+		}
+		return pushScreen(newEtcdView(s.c, e.Name, e.Deployment), false), true
+	}
+	return nil, false
+}
+
+// partDone counts one answer of the listing and ends it after the last.
+func (s *clustersScreen) partDone() {
+	s.list.done++
+	if s.list.done >= s.list.total {
+		s.list.finish(s.c.now())
+	}
+}
+
+func (s *clustersScreen) onDeployments(m deploymentsLoadedMsg) tea.Cmd {
+	if !s.list.current(m.gen) {
+		return nil
+	}
+	s.c.noteDirector(m.err)
+	if m.err != nil && !errors.Is(m.err, context.Canceled) {
+		s.list.err = m.err
+	}
+	s.partDone()
+	if m.err != nil {
+		return nil
+	}
+	s.c.store.setDeployments(m.deps, m.at, true)
+	s.Reload()
+	return tea.Batch(saveDeployments(s.c.opts.Cache, s.c.saveKey(), m.deps, m.at), s.loadCache(), s.startDetails(false))
+}
+
+func (s *clustersScreen) onClusters(m clustersLoadedMsg) tea.Cmd {
+	if !s.list.current(m.gen) {
+		return nil
+	}
+	s.partDone()
+	if m.err != nil {
+		if !errors.Is(m.err, context.Canceled) {
+			s.apiErr = m.err
+		}
+		return s.loadCache()
+	}
+	s.apiErr = nil
+	s.clusters, s.clustersAt, s.source = m.clusters, m.at, clusterSourceAPI
+	s.Reload()
+	return tea.Batch(saveClusters(s.c.clusterCache(), s.c.saveKey(), s.c.opts.PKSAPI, m.clusters, m.at), s.startDetails(false))
+}
+
+// Shown refreshes the listing when it is due.
+func (s *clustersScreen) Shown() tea.Cmd {
+	if s.source == "" || s.stale(s.clustersAt) {
+		return s.startList()
+	}
+	return nil
+}
+
+// entries joins what is known: clusters (live or cached) with the
+// deployments, or the cluster deployments alone.
+func (s *clustersScreen) entries() []pks.Entry {
+	st := s.c.store
+	deps := st.depNames()
+	if s.source != "" {
+		return pks.Join(s.clusters, deps, st.depsKnown)
+	}
+	if st.depsKnown {
+		return pks.FromDeployments(deps)
+	}
+	return nil
+}
+
+// Reload rebuilds the rows.
+func (s *clustersScreen) Reload() {
+	st := s.c.store
+	s.ver = st.ver
+	es := s.entries()
+	rows := make([]clusterRow, len(es))
+	want := make([]int, len(s.tbl.cols))
+	for i, e := range es {
+		r := clusterRow{e: e}
+		if d := st.rows(e.Deployment); e.Deployment != "" && d != nil {
+			r.roll, r.health, r.hasState = pks.RollUp(d.rows), d.health, d.hasState
+			for _, in := range d.rows {
+				if in.Group == "master" {
+					r.masters = append(r.masters, in.IPs...)
+				}
+			}
+		}
+		plan := ""
+		if e.Cluster != nil {
+			plan = e.Cluster.PlanName
+		}
+		r.search = strings.ToLower(e.Name + "\x00" + e.UUID + "\x00" + e.Deployment + "\x00" + plan + "\x00" +
+			clusterActionText(e) + "\x00" + e.Link.Label())
+		rows[i] = r
+		want[clColName] = max(want[clColName], textWidth(e.Name)+textWidth(" (orphan)"))
+		want[clColPlan] = max(want[clColPlan], textWidth(plan))
+		want[clColAction] = max(want[clColAction], textWidth(clusterActionText(e)))
+		want[clColMasters] = max(want[clColMasters], textWidth(mastersText(&r)))
+		want[clColWorkers] = max(want[clColWorkers], textWidth(workersCell(&r)))
+		want[clColHealth] = max(want[clColHealth], spansWidth(clusterHealthSpans(&r))+textWidth(s.c.cckMark(e.Deployment)))
+		want[clColDeployment] = max(want[clColDeployment], textWidth(deploymentText(e)))
+	}
+	s.tbl.SetWant(want, nil)
+	s.keep(func() { s.set.set(rows) })
+}
+
+// clusterActionText is "UPGRADE in progress", or "-".
+func clusterActionText(e pks.Entry) string {
+	if e.Cluster == nil {
+		return "-"
+	}
+	return orDash(strings.TrimSpace(e.Cluster.LastAction + " " + e.Cluster.LastActionState))
+}
+
+// mastersText is the master IPs from the API (its "In Progress" while a
+// cluster is created), else from the deployment.
+func mastersText(r *clusterRow) string {
+	if c := r.e.Cluster; c != nil {
+		if ips := c.MasterIPs(); len(ips) > 0 {
+			return strings.Join(ips, ",")
+		}
+		if len(c.KubernetesMasterIPs) > 0 {
+			return strings.Join(c.KubernetesMasterIPs, ",")
+		}
+	}
+	return orDash(strings.Join(r.masters, ","))
+}
+
+// workersCell is "running/total" when process states are known, else the
+// count the API or the deployment gives.
+func workersCell(r *clusterRow) string {
+	switch {
+	case r.hasState && r.roll.Workers > 0:
+		return strconv.Itoa(r.roll.WorkersRunning) + "/" + strconv.Itoa(r.roll.Workers)
+	case r.roll.Workers > 0:
+		return strconv.Itoa(r.roll.Workers)
+	case r.e.Cluster != nil && r.e.Cluster.Parameters.WorkerInstances > 0:
+		return strconv.Itoa(r.e.Cluster.Parameters.WorkerInstances)
+	}
+	return "-"
+}
+
+// clusterHealthSpans is the health column: the instances by state, or why
+// there is nothing to show.
+func clusterHealthSpans(r *clusterRow) []span {
+	switch {
+	case r.e.Link == pks.LinkNoDeployment:
+		return []span{{text: "no deployment yet", role: roleWarn}}
+	case r.e.Deployment == "":
+		return []span{{text: "-", role: roleFaint}}
+	case !r.hasState:
+		return []span{{text: lookNoDetails.String(), role: roleFaint}}
+	case r.roll.State == pks.HealthDown:
+		return append([]span{{text: "DOWN ", role: roleErr}}, healthSpans(r.health, true)...)
+	}
+	return healthSpans(r.health, true)
+}
+
+// deploymentText is the deployment, or the label of what is odd about it.
+func deploymentText(e pks.Entry) string {
+	switch e.Link {
+	case pks.LinkNoDeployment, pks.LinkOrphan, pks.LinkNameUnknown:
+		return e.Link.Label()
+	case pks.LinkUnchecked:
+		return e.Deployment + " (unchecked)"
+	}
+	return orDash(e.Deployment)
+}
+
+func compareClusterRows(a, b *clusterRow, col int) int {
+	switch col {
+	case clColPlan:
+		return strings.Compare(planOf(a), planOf(b))
+	case clColAction:
+		return strings.Compare(clusterActionText(a.e), clusterActionText(b.e))
+	case clColWorkers:
+		return a.roll.Workers - b.roll.Workers
+	case clColHealth:
+		return clusterScore(a) - clusterScore(b)
+	case clColDeployment:
+		return strings.Compare(deploymentText(a.e), deploymentText(b.e))
+	}
+	return strings.Compare(a.e.Name, b.e.Name)
+}
+
+func planOf(r *clusterRow) string {
+	if r.e.Cluster == nil {
+		return ""
+	}
+	return r.e.Cluster.PlanName
+}
+
+// clusterScore orders the worst clusters first.
+func clusterScore(r *clusterRow) int {
+	if !r.hasState {
+		return 0
+	}
+	h := r.health
+	down := 0
+	if r.roll.State == pks.HealthDown {
+		down = 1
+	}
+	return -(down*1_000_000_000 + h.Failing*1_000_000 + h.Unresponsive*1_000 + h.Stopped)
+}
+
+// Len and Cell make the screen the table's source.
+func (s *clustersScreen) Len() int { return s.set.Len() }
+
+func (s *clustersScreen) Cell(i, col, _ int) cell {
+	r := s.set.at(i)
+	switch col {
+	case clColName:
+		c := cell{text: r.e.Name}
+		switch r.e.Link {
+		case pks.LinkOrphan:
+			c.text, c.role = r.e.Name+" (orphan)", roleWarn
+		case pks.LinkNameUnknown:
+			c.role = roleFaint
+		}
+		return c
+	case clColPlan:
+		return cell{text: orDash(planOf(r))}
+	case clColAction:
+		c := cell{text: clusterActionText(r.e)}
+		if r.e.Cluster != nil {
+			switch r.e.Cluster.LastActionState {
+			case pks.StateFailed:
+				c.role = roleErr
+			case pks.StateInProgress:
+				c.role = roleWarn
+			}
+		}
+		return c
+	case clColMasters:
+		return cell{text: mastersText(r)}
+	case clColWorkers:
+		return cell{text: workersCell(r)}
+	case clColHealth:
+		sp := clusterHealthSpans(r)
+		if mark := s.c.cckMark(r.e.Deployment); mark != "" && r.e.Deployment != "" {
+			sp = append(sp, span{text: mark, role: roleWarn})
+		}
+		return cell{spans: sp}
+	case clColDeployment:
+		c := cell{text: deploymentText(r.e), role: roleFaint}
+		switch r.e.Link {
+		case pks.LinkNoDeployment, pks.LinkOrphan:
+			c.role = roleWarn
+		}
+		return c
+	}
+	return cell{}
+}
+
+func (s *clustersScreen) View() string {
+	empty := "no clusters"
+	switch {
+	case s.set.filter != "":
+		empty = fmt.Sprintf("no cluster matches %q", s.set.filter)
+	case s.source != "" || s.c.store.depsKnown:
+	case s.list.busy:
+		empty = "waiting for the PKS API and the director…"
+	case !s.c.online():
+		empty = "no cached clusters (offline)"
+	default:
+		empty = "no clusters: neither the PKS API nor the director answered, and nothing is cached"
+	}
+	return s.tbl.View(s, empty)
+}
+
+func (s *clustersScreen) Toolbar() (string, string) {
+	src := "names from deployments (PKS API not reached)"
+	switch s.source {
+	case clusterSourceAPI:
+		src = "PKS API"
+	case clusterSourceCache:
+		src = "cached clusters"
+	}
+	if s.c.opts.PKS == nil && s.source != clusterSourceCache {
+		src = "no PKS API configured"
+	}
+	right := s.shownOf(len(s.set.all), "cluster", "clusters") + " · " + src + " · sort " +
+		strings.ToLower(s.tbl.cols[s.sortCol].title)
+	return s.filterView(), right
+}
+
+func (s *clustersScreen) ShortHelp() []key.Binding {
+	k := s.c.keys
+	return []key.Binding{withHelp(k.Enter, "instances"), k.action(etcdKey), k.action(usageKey), k.action(cck.Open),
+		k.Filter, k.Refresh, k.Palette, k.Help, k.Quit}
+}
+
+func (s *clustersScreen) FullHelp() [][]key.Binding {
+	k := s.c.keys
+	k.Enter = withHelp(k.Enter, "instances")
+	return k.FullHelp()
+}
+
+// Err is the PKS API's failure first (the screen then shows cached or
+// deployment names), else the director's.
+func (s *clustersScreen) Err() error {
+	if s.apiErr != nil {
+		what := "showing the cluster deployments without names"
+		if s.source == clusterSourceCache {
+			what = "showing cached clusters"
+		}
+		return fmt.Errorf("%w (%s)", s.apiErr, what)
+	}
+	return s.base.Err()
+}
+
+func (s *clustersScreen) DataAge() (time.Time, bool, bool) {
+	if s.source == "" {
+		st := s.c.store
+		return st.depsAt, st.depsLive, st.depsKnown
+	}
+	return s.clustersAt, s.source == clusterSourceAPI, true
+}

@@ -1,0 +1,276 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"bosun/bosh"
+	"bosun/cache"
+)
+
+// sizeText renders a byte count: "512B", "3.2M".
+func sizeText(n int64) string {
+	if n < 1024 {
+		return fmt.Sprintf("%dB", n)
+	}
+	return kb(n / 1024)
+}
+
+// Columns of the bundles screen.
+const (
+	bunColFetched = iota
+	bunColDeployment
+	bunColInstance
+	bunColType
+	bunColSize
+	bunColFiles
+	bunColState
+)
+
+// bundlesScreen lists the index of downloaded log bundles, newest first;
+// enter opens one.
+type bundlesScreen struct {
+	base
+	set     rowSet[cache.LogBundle]
+	loaded  bool
+	loadErr error
+}
+
+func newBundlesScreen(c *common) *bundlesScreen {
+	cols := []column{
+		bunColFetched:    {title: "FETCHED", min: 8, prio: 1},
+		bunColDeployment: {title: "DEPLOYMENT", min: 14, max: 60, prio: 1, mid: true},
+		bunColInstance:   {title: "INSTANCE", min: 10, max: 50, prio: 1, mid: true},
+		bunColType:       {title: "TYPE", min: 5, max: 16, prio: 3},
+		bunColSize:       {title: "SIZE", min: 6, prio: 2, right: true},
+		bunColFiles:      {title: "FILES", min: 5, prio: 3, right: true},
+		bunColState:      {title: "STATE", min: 9, prio: 1},
+	}
+	s := &bundlesScreen{base: newBase(c, cols)}
+	s.set = rowSet[cache.LogBundle]{cmp: compareBundles,
+		search: func(b *cache.LogBundle) string {
+			return strings.ToLower(b.Deployment + "\x00" + b.Instance + "\x00" + b.Type + "\x00" + b.State + "\x00" + b.Path)
+		},
+		key: func(b *cache.LogBundle) string { return b.Path }}
+	s.rows = &s.set
+	return s
+}
+
+func compareBundles(a, b *cache.LogBundle, col int) int {
+	switch col {
+	case bunColDeployment:
+		return strings.Compare(a.Deployment, b.Deployment)
+	case bunColInstance:
+		return strings.Compare(a.Instance, b.Instance)
+	case bunColType:
+		return strings.Compare(a.Type, b.Type)
+	case bunColSize:
+		return int(a.Bytes - b.Bytes)
+	case bunColFiles:
+		return a.Files - b.Files
+	case bunColState:
+		return strings.Compare(a.State, b.State)
+	}
+	return b.FetchedAt.Compare(a.FetchedAt) // newest first
+}
+
+func (s *bundlesScreen) Crumb() string { return "log bundles" }
+
+func (s *bundlesScreen) Init() tea.Cmd { return loadBundles(s.c.logsIndex(), s.sid) }
+
+// Shown reads the index again: a fetch may have added to it.
+func (s *bundlesScreen) Shown() tea.Cmd { return s.Init() }
+
+func (s *bundlesScreen) Reload() { s.ver = s.c.store.ver }
+
+func (s *bundlesScreen) Update(msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case bundlesLoadedMsg:
+		s.loaded, s.loadErr = true, m.err
+		want := make([]int, len(s.tbl.cols))
+		for _, b := range m.bundles {
+			want[bunColDeployment] = max(want[bunColDeployment], textWidth(b.Deployment))
+			want[bunColInstance] = max(want[bunColInstance], textWidth(b.Instance))
+			want[bunColType] = max(want[bunColType], textWidth(b.Type))
+		}
+		s.tbl.SetWant(want, nil)
+		s.keep(func() { s.set.set(m.bundles) })
+		return nil
+	case tea.KeyMsg:
+		if !s.editing && key.Matches(m, s.c.keys.Enter) && s.set.Len() > 0 {
+			b := s.set.at(s.tbl.Cursor())
+			if b.State == cache.BundleMissing {
+				return status("the bundle's file is gone: "+b.Path, true)
+			}
+			return pushScreen(newFilesScreen(s.c, b.ID, b.Path, bundleTitle(b.Deployment, b.Instance)), false)
+		}
+		return s.handleKey(m, func() tea.Cmd { return s.Init() })
+	}
+	return nil
+}
+
+func (s *bundlesScreen) Len() int { return s.set.Len() }
+
+func (s *bundlesScreen) Cell(i, col, _ int) cell {
+	b := s.set.at(i)
+	switch col {
+	case bunColFetched:
+		return cell{text: ago(s.c.now(), b.FetchedAt)}
+	case bunColDeployment:
+		return cell{text: b.Deployment}
+	case bunColInstance:
+		return cell{text: orDash(b.Instance)}
+	case bunColType:
+		return cell{text: b.Type}
+	case bunColSize:
+		return cell{text: sizeText(b.Bytes)}
+	case bunColFiles:
+		return cell{text: fmt.Sprint(b.Files)}
+	case bunColState:
+		switch b.State {
+		case cache.BundlePresent:
+			return cell{text: "● present", role: roleOK}
+		case cache.BundleChanged:
+			return cell{text: "▲ changed", role: roleWarn}
+		}
+		return cell{text: "○ missing", role: roleErr}
+	}
+	return cell{}
+}
+
+func (s *bundlesScreen) View() string {
+	empty := "no log bundles yet: press l on an instance to fetch its logs"
+	switch {
+	case s.loadErr != nil:
+		empty = "cannot read the bundle index: " + s.loadErr.Error()
+	case !s.loaded:
+		empty = "reading the index…"
+	case s.set.filter != "":
+		empty = fmt.Sprintf("no bundle matches %q", s.set.filter)
+	}
+	return s.tbl.View(s, empty)
+}
+
+func (s *bundlesScreen) Toolbar() (string, string) {
+	return s.filterView(), s.shownOf(len(s.set.all), "bundle", "bundles")
+}
+
+func (s *bundlesScreen) ShortHelp() []key.Binding {
+	k := s.c.keys
+	return []key.Binding{withHelp(k.Enter, "files"), k.Back, k.Filter, k.Sort, k.Palette, k.Help, k.Quit}
+}
+
+func (s *bundlesScreen) FullHelp() [][]key.Binding { return s.c.keys.FullHelp() }
+
+func (s *bundlesScreen) DataAge() (time.Time, bool, bool) { return s.c.now(), true, true }
+
+// filesScreen lists the files of one bundle with their sizes, from the
+// index or read from the tarball without extracting; enter opens one in
+// the viewer.
+type filesScreen struct {
+	base
+	bundleID int64
+	path     string
+	title    string
+	files    []bosh.BundleFile
+	set      rowSet[bosh.BundleFile]
+	loadErr  error
+	loaded   bool
+}
+
+func newFilesScreen(c *common, id int64, path, title string) *filesScreen {
+	cols := []column{
+		{title: "FILE", min: 20, max: 160, prio: 1, mid: true},
+		{title: "SIZE", min: 7, prio: 1, right: true},
+	}
+	s := &filesScreen{base: newBase(c, cols), bundleID: id, path: path, title: title}
+	s.set = rowSet[bosh.BundleFile]{
+		cmp: func(a, b *bosh.BundleFile, col int) int {
+			if col == 1 {
+				return int(a.Size - b.Size)
+			}
+			return strings.Compare(a.Path, b.Path)
+		},
+		search: func(f *bosh.BundleFile) string { return strings.ToLower(f.Path) },
+		key:    func(f *bosh.BundleFile) string { return f.Path },
+	}
+	s.rows = &s.set
+	return s
+}
+
+func (s *filesScreen) Crumb() string { return s.title }
+
+func (s *filesScreen) Init() tea.Cmd {
+	if s.files != nil {
+		return func() tea.Msg { return bundleFilesMsg{screen: s.sid, files: s.files} }
+	}
+	return loadBundleFiles(s.c.logsIndex(), s.bundleID, s.path, s.sid)
+}
+
+func (s *filesScreen) Reload() { s.ver = s.c.store.ver }
+
+func (s *filesScreen) Update(msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case bundleFilesMsg:
+		s.loaded, s.loadErr = true, m.err
+		want := []int{0, 0}
+		for _, f := range m.files {
+			want[0] = max(want[0], textWidth(f.Path))
+		}
+		s.tbl.SetWant(want, nil)
+		s.keep(func() { s.set.set(m.files) })
+		return nil
+	case tea.KeyMsg:
+		if !s.editing && key.Matches(m, s.c.keys.Enter) && s.set.Len() > 0 {
+			f := s.set.at(s.tbl.Cursor())
+			if strings.HasSuffix(f.Path, ".tgz") {
+				return status("a nested bundle: open the files listed under it", false)
+			}
+			return pushScreen(newViewer(s.c, s.path, f.Path, f.Size), false)
+		}
+		return s.handleKey(m, func() tea.Cmd { return nil })
+	}
+	return nil
+}
+
+func (s *filesScreen) Len() int { return s.set.Len() }
+
+func (s *filesScreen) Cell(i, col, _ int) cell {
+	f := s.set.at(i)
+	if col == 1 {
+		return cell{text: sizeText(f.Size)}
+	}
+	return cell{text: strings.TrimPrefix(f.Path, "./")}
+}
+
+func (s *filesScreen) View() string {
+	empty := "no files in this bundle"
+	switch {
+	case s.loadErr != nil:
+		empty = "cannot read the bundle: " + s.loadErr.Error()
+	case !s.loaded:
+		empty = "reading the bundle…"
+	case s.set.filter != "":
+		empty = fmt.Sprintf("no file matches %q", s.set.filter)
+	}
+	return s.tbl.View(s, empty)
+}
+
+func (s *filesScreen) Toolbar() (string, string) {
+	return s.filterView(), s.shownOf(len(s.set.all), "file", "files") + " · " + s.path
+}
+
+func (s *filesScreen) ShortHelp() []key.Binding {
+	k := s.c.keys
+	return []key.Binding{withHelp(k.Enter, "view"), k.Back, k.Filter, k.Sort, k.Help, k.Quit}
+}
+
+func (s *filesScreen) FullHelp() [][]key.Binding { return s.c.keys.FullHelp() }
+
+func (s *filesScreen) DataAge() (time.Time, bool, bool) { return s.c.now(), true, true }
+
+func (s *filesScreen) Shown() tea.Cmd { return nil }

@@ -1,0 +1,291 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"bosun/bosh"
+)
+
+// logsKey handles the log keys on the instance screens: l fetches the
+// logs of the instance under the cursor, L those of its instance group.
+// ok is false when the key is not one of them there.
+func (m *Model) logsKey(t screen, msg tea.KeyMsg) (tea.Cmd, bool) {
+	fetch, group := key.Matches(msg, lk.Fetch), key.Matches(msg, lk.FetchGroup)
+	if !fetch && !group {
+		return nil, false
+	}
+	var in *bosh.Instance
+	switch s := t.(type) {
+	case *instancesScreen:
+		if s.set.Len() > 0 {
+			in = s.set.at(s.tbl.Cursor()).in
+		}
+	case *processesScreen:
+		in = s.in
+	case *deploymentsScreen:
+		return status("logs come from an instance: open a deployment (enter) and press l on one", false), true
+	default:
+		return nil, false
+	}
+	if in == nil {
+		return status("no instance selected", true), true
+	}
+	if m.c.logsFetcher() == nil {
+		return status("offline: logs can only be fetched from the director", true), true
+	}
+	req := bosh.LogsRequest{Deployment: in.Deployment, Instance: instanceGroup(in) + "/" + instanceKeyID(in), Dir: logsDir()}
+	if group {
+		req.Instance = instanceGroup(in)
+	}
+	return pushScreen(newFetchScreen(m.c, req), false), true
+}
+
+// instanceKeyID is the instance's uuid, else its index.
+func instanceKeyID(in *bosh.Instance) string {
+	if in.ID != "" {
+		return in.ID
+	}
+	return fmt.Sprint(in.Index)
+}
+
+// fetchScreen shows one logs fetch: the director task, then the download
+// with a progress bar, bytes, rate and ETA. esc cancels it (and the
+// director task); when done it opens the bundle.
+type fetchScreen struct {
+	pageScreen
+	req     bosh.LogsRequest
+	ctx     context.Context
+	cancel  context.CancelFunc
+	last    bosh.LogsProgress
+	started time.Time // first download byte
+	err     error
+	done    bool
+}
+
+// fetch events from the fetching goroutine.
+type logsProgressMsg struct {
+	screen int
+	p      bosh.LogsProgress
+	next   tea.Cmd
+}
+
+func (m logsProgressMsg) target() int { return m.screen }
+
+type logsFetchedMsg struct {
+	screen int
+	b      bosh.Bundle
+	err    error
+}
+
+func (m logsFetchedMsg) target() int { return m.screen }
+
+type bundleIndexedMsg struct {
+	screen int
+	b      bosh.Bundle
+	id     int64
+	err    error
+}
+
+func (m bundleIndexedMsg) target() int { return m.screen }
+
+func newFetchScreen(c *common, req bosh.LogsRequest) *fetchScreen {
+	s := &fetchScreen{pageScreen: newPage(c), req: req}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	return s
+}
+
+func (s *fetchScreen) Crumb() string { return "logs " + s.req.Instance }
+
+func (s *fetchScreen) Init() tea.Cmd {
+	return startFetch(s.ctx, s.c.logsFetcher(), s.req, s.sid)
+}
+
+// startFetch runs the fetch on its own goroutine; progress arrives as
+// logsProgressMsg (only the latest is kept while the screen is busy) and
+// the end as logsFetchedMsg.
+func startFetch(ctx context.Context, f LogsFetcher, req bosh.LogsRequest, screen int) tea.Cmd {
+	prog := make(chan bosh.LogsProgress, 1)
+	done := make(chan logsFetchedMsg, 1)
+	go func() {
+		if err := os.MkdirAll(req.Dir, 0o700); err != nil {
+			done <- logsFetchedMsg{screen: screen, err: err}
+			return
+		}
+		b, err := f.FetchLogs(ctx, req, func(p bosh.LogsProgress) {
+			for {
+				select {
+				case prog <- p:
+					return
+				default:
+				}
+				select {
+				case <-prog: // drop the stale one
+				default:
+				}
+			}
+		})
+		done <- logsFetchedMsg{screen: screen, b: b, err: err}
+	}()
+	var wait tea.Cmd
+	wait = func() tea.Msg {
+		select {
+		case m := <-done:
+			return m
+		case p := <-prog:
+			return logsProgressMsg{screen: screen, p: p, next: wait}
+		}
+	}
+	return wait
+}
+
+func (s *fetchScreen) Update(msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case tea.KeyMsg:
+		if key.Matches(m, lk.Cancel) && !s.done {
+			s.cancel()
+			return tea.Batch(status("logs fetch cancelled", false), func() tea.Msg { return tea.KeyMsg{Type: tea.KeyEsc} })
+		}
+	case logsProgressMsg:
+		if m.p.Stage == bosh.StageDownload && s.started.IsZero() {
+			s.started = s.c.now()
+		}
+		s.last = m.p
+		return m.next
+	case logsFetchedMsg:
+		s.done = true
+		if m.err != nil {
+			if bosh.KindOf(m.err) == bosh.KindCanceled {
+				return nil
+			}
+			s.err = m.err
+			return nil
+		}
+		ix := s.c.logsIndex()
+		uuid := s.c.info.UUID
+		return func() tea.Msg {
+			if ix == nil || uuid == "" {
+				return bundleIndexedMsg{screen: s.sid, b: m.b, err: errNoIndex}
+			}
+			id, err := ix.AddLogBundle(uuid, m.b)
+			return bundleIndexedMsg{screen: s.sid, b: m.b, id: id, err: err}
+		}
+	case bundleIndexedMsg:
+		files := newFilesScreen(s.c, m.id, m.b.Path, bundleTitle(m.b.Deployment, m.b.Instance))
+		files.files = m.b.Files
+		cmds := []tea.Cmd{pushScreen(files, true), status(fmt.Sprintf("bundle saved (%s, %d files)", sizeText(m.b.Bytes), len(m.b.Files)), false)}
+		if m.err != nil {
+			cmds = append(cmds, status("bundle not indexed: "+m.err.Error(), true))
+		}
+		return tea.Batch(cmds...)
+	}
+	return nil
+}
+
+// Back cancels a fetch in flight; the router then pops the screen.
+func (s *fetchScreen) Back() bool {
+	s.cancel()
+	return false
+}
+
+func (s *fetchScreen) Close() { s.cancel() }
+
+func (s *fetchScreen) Err() error { return s.err }
+
+func (s *fetchScreen) Progress() string {
+	if s.done {
+		return ""
+	}
+	return "fetching logs"
+}
+
+func (s *fetchScreen) View() string {
+	lines := []string{
+		"Fetching " + orDash(s.req.Instance) + " logs of " + s.req.Deployment,
+		"into " + s.req.Dir,
+		"",
+	}
+	p := s.last
+	switch {
+	case s.err != nil:
+		lines = append(lines, s.c.styles.role(roleErr).apply("failed: "+s.err.Error()), "", "esc to go back")
+	case p.Stage == "" || p.Stage == bosh.StageResolve:
+		lines = append(lines, "checking the instance…")
+	case p.Stage == bosh.StageTask:
+		lines = append(lines, fmt.Sprintf("director task %d: packing the logs on the VM…", p.TaskID))
+	default:
+		lines = append(lines, s.downloadLines()...)
+	}
+	if s.err == nil {
+		lines = append(lines, "", "esc cancels")
+	}
+	for i := range lines {
+		lines[i] = truncateANSI(lines[i], s.width)
+	}
+	for len(lines) < s.height {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines[:max(s.height, 1)], "\n")
+}
+
+// downloadLines are the bar and its figures: bytes, rate and ETA.
+func (s *fetchScreen) downloadLines() []string {
+	p := s.last
+	frac := 0.0
+	if p.Total > 0 {
+		frac = float64(p.Done) / float64(p.Total)
+	}
+	figures := sizeText(p.Done) + " of " + totalText(p.Total)
+	if secs := s.c.now().Sub(s.started).Seconds(); secs > 0.05 && p.Done > 0 {
+		rate := float64(p.Done) / secs
+		figures += " · " + sizeText(int64(rate)) + "/s"
+		if p.Total > 0 && rate > 0 {
+			figures += " · ETA " + duration(int64(float64(p.Total-p.Done)/rate+0.5))
+		}
+	}
+	stage := fmt.Sprintf("task %d: downloading", p.TaskID)
+	if p.Stage == bosh.StageVerify {
+		stage = "verifying the bundle (gzip, tar) and listing its files…"
+	}
+	return []string{stage, s.barView(frac, max(min(s.width-6, 60), 10)) + fmt.Sprintf(" %3.0f%%", frac*100), figures}
+}
+
+// barView draws a progress bar w cells wide, in the accent colour (or
+// plain blocks without colour).
+func (s *fetchScreen) barView(frac float64, w int) string {
+	full := int(frac*float64(w) + 0.5)
+	full = max(min(full, w), 0)
+	return s.c.styles.role(roleAccent).apply(strings.Repeat("█", full)) + s.c.styles.role(roleFaint).apply(strings.Repeat("░", w-full))
+}
+
+func totalText(n int64) string {
+	if n < 0 {
+		return "?"
+	}
+	return sizeText(n)
+}
+
+func (s *fetchScreen) Toolbar() (string, string) { return "", "logs " + s.req.Deployment }
+
+func (s *fetchScreen) ShortHelp() []key.Binding {
+	return []key.Binding{lk.Cancel, s.c.keys.Help, s.c.keys.Quit}
+}
+
+// bundleTitle names a bundle in crumbs: "group/short-id", the group, or the
+// deployment for a whole-deployment bundle.
+func bundleTitle(dep, instance string) string {
+	if instance == "" {
+		return dep
+	}
+	g, id, ok := strings.Cut(instance, "/")
+	if !ok {
+		return g + " logs"
+	}
+	return g + "/" + shortID(id) + " logs"
+}
