@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"os/signal"
+	"os/user"
 	"regexp"
 	"slices"
 	"strings"
@@ -193,7 +194,7 @@ func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) err
 			return err
 		}
 	}
-	who := os.Getenv("USER") + " via " + info.User
+	who := localUser() + " via " + info.User
 	o := pks.RollOptions{
 		HealthTimeout: af.healthTimeout,
 		PollEvery:     af.pollEvery,
@@ -422,4 +423,15 @@ func flagList(m map[string]string) string {
 		b.WriteString("--" + k + "=" + m[k])
 	}
 	return b.String()
+}
+
+// localUser names who ran bosun on this machine, for the history.
+func localUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	return "unknown"
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"os"
 	"time"
 
 	"bosun/bosh"
@@ -76,7 +75,7 @@ func (a tuiAuditor) AuditToggle(ctx context.Context, dep string, enable bool, le
 	if enable {
 		action = "enable"
 	}
-	who := os.Getenv("USER") + " via " + info.User
+	who := localUser() + " via " + info.User
 	return pks.Roll(ctx, sess, plans, pks.DefaultLayout, pks.RollOptions{
 		HealthTimeout: 2 * time.Minute, PollEvery: time.Second, Progress: progress,
 		Record: func(r pks.MasterResult) {

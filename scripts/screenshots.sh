@@ -65,6 +65,57 @@ wait_gone "fetching details"
 shot all-instances
 tmux send-keys -t "$session" q
 
+# start: a fresh bosun --demo at 120x35, waiting until its details are in.
+start() {
+  tmux kill-session -t "$session" 2>/dev/null || true
+  tmux new-session -d -s "$session" -x 120 -y 35 "bin/bosun --demo --refresh 1h --details-refresh 1h"
+  wait_for "live"
+  wait_gone "fetching details"
+}
+
+# Cloud-check of the drifted cluster, and the confirmation of its plan.
+start
+tmux send-keys -t "$session" j j j c
+wait_for "last scan"
+shot cloud-check
+tmux send-keys -t "$session" a
+wait_for "cloud-check --"
+shot cloud-check-confirm
+tmux send-keys -t "$session" n
+
+# Clusters from the PKS API, etcd health and pod usage.
+start
+tmux send-keys -t "$session" ":clusters" Enter
+wait_for "LAST ACTION"
+wait_for "platform-prod"
+shot clusters
+tmux send-keys -t "$session" j j j j e
+wait_for "UNHEALTHY"
+shot etcd
+tmux send-keys -t "$session" Escape
+sleep 0.5
+tmux send-keys -t "$session" u
+wait_for "watermark"
+shot usage
+
+# A log bundle of the failing worker, opened at its kubelet errors.
+start
+tmux send-keys -t "$session" G Enter
+wait_for "failing"
+tmux send-keys -t "$session" "/failing" Enter l
+wait_for "kubelet"
+tmux send-keys -t "$session" "/kubelet.stderr" Enter Enter
+wait_for "Back-off"
+tmux send-keys -t "$session" "/back-off" Enter
+shot log-viewer
+
+# Kubernetes events from the clusters' sinks.
+start
+tmux send-keys -t "$session" ":events" Enter
+wait_for "crash-loop"
+sleep 2
+shot events
+
 # The same foundation at 80x24, the smallest terminal bosun is made for.
 tmux kill-session -t "$session" 2>/dev/null || true
 tmux new-session -d -s "$session" -x 80 -y 24 "bin/bosun --demo --refresh 1h --details-refresh 1h"
