@@ -105,8 +105,9 @@ wait_for "failing"
 tmux send-keys -t "$session" "/failing" Enter l
 wait_for "kubelet"
 tmux send-keys -t "$session" "/kubelet.stderr" Enter Enter
-wait_for "Back-off"
+wait_for "line 1 of"
 tmux send-keys -t "$session" "/back-off" Enter
+wait_for "▶"
 shot log-viewer
 
 # Kubernetes events from the clusters' sinks.
