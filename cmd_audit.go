@@ -59,7 +59,7 @@ func newAuditCmd(g *globals) *cobra.Command {
 			},
 		}
 		fl := sub.Flags()
-		fl.StringVarP(&af.cluster, "cluster", "c", "", "cluster: its deployment (service-instance_<uuid>) or uuid")
+		fl.StringVarP(&af.cluster, "cluster", "c", "", "cluster: its PKS name, uuid or deployment (service-instance_<uuid>)")
 		af.gw.add(sub)
 		if action != "status" {
 			fl.BoolVar(&af.dryRun, "dry-run", false, "show the per-master diff of bpm.yml and the policy; change nothing")
@@ -134,10 +134,12 @@ func (af *auditFlags) change(action string) (pks.AuditChange, error) {
 
 func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) error {
 	out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	dep, err := clusterDeployment(af.cluster)
-	if err != nil {
-		return exitError{2, err.Error()}
+	if af.cluster == "" {
+		return exitError{2, "name a cluster with -c (its PKS name, uuid or deployment service-instance_<uuid>)"}
 	}
+	// A deployment name or uuid needs no PKS API; a cluster name is looked
+	// up in the PKS API (or its cache) once the session is open.
+	dep, byName := clusterDeployment(af.cluster)
 	change, err := af.change(action)
 	if err != nil {
 		return exitError{2, err.Error()}
@@ -160,6 +162,16 @@ func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) err
 		return err
 	}
 	s.warnCache(errOut)
+	if byName != nil {
+		_, e, err := resolveCluster(ctx, g, s, af.cluster, false, errOut)
+		if err != nil {
+			return err
+		}
+		if e.Deployment == "" {
+			return exitError{1, fmt.Sprintf("cluster %s has no deployment on the director yet", af.cluster)}
+		}
+		dep = e.Deployment
+	}
 	kubo, err := kuboVersion(ctx, s, dep)
 	if err != nil {
 		return err

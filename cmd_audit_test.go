@@ -134,7 +134,6 @@ func TestAuditRefusals(t *testing.T) {
 		want string
 	}{
 		{[]string{"audit", "enable", "-c", "service-instance_1d7ba15b-24e8-46dc-ad9c-553dd31b18f9", "--read-only", "--yes"}, 1, "--read-only"},
-		{[]string{"audit", "enable", "-c", "prod-cluster"}, 2, "service-instance_<uuid>"},
 		{[]string{"audit", "status"}, 2, "name a cluster"},
 		{[]string{"audit", "enable", "-c", "1d7ba15b-24e8-46dc-ad9c-553dd31b18f9", "--level", "Everything"}, 2, "--level"},
 		{[]string{"audit", "enable", "-c", "1d7ba15b-24e8-46dc-ad9c-553dd31b18f9", "--level", "None", "--policy", "/nonexistent"}, 2, "exclude"},
@@ -184,5 +183,31 @@ func TestSSHCommandOnGroupWorstExit(t *testing.T) {
 		if u, _ := f.SSHUsers(dep, id); len(u) != 0 {
 			t.Fatalf("users left on master/%s: %v", id, u)
 		}
+	}
+}
+
+func TestAuditStatusByPKSClusterName(t *testing.T) {
+	f := startSim(t, sim.Options{})
+	e := newEnv(t)
+	e.pointAt(f)
+	e.pointAtPKS(f)
+	clusters := decode[[]map[string]any](t, e.run("clusters", "--json", "--no-health"))
+	var name, dep string
+	for _, c := range clusters {
+		if d, _ := c["deployment"].(string); d != "" {
+			name, dep = c["name"].(string), d
+			break
+		}
+	}
+	if name == "" {
+		t.Fatal("no cluster with a deployment in the PKS API")
+	}
+	st := decode[auditStatusJSON](t, e.run("audit", "status", "-c", name, "--json"))
+	if st.Deployment != dep || len(st.Masters) == 0 {
+		t.Errorf("audit status -c %s: deployment %q with %d masters, want %s", name, st.Deployment, len(st.Masters), dep)
+	}
+	r := e.run("audit", "status", "-c", "no-such-cluster")
+	if r.code == 0 || !strings.Contains(r.stderr, "no-such-cluster") {
+		t.Errorf("unknown cluster name: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
