@@ -27,6 +27,11 @@ func newSimCmd(g *globals) *cobra.Command {
 		Short: "Run the simulated foundation until interrupted and print export lines for bosun and the bosh CLI",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.TaskTime == 0 {
+				// sim.Options reads zero as "the default"; on the command
+				// line --task-time 0 means tasks finish at once.
+				o.TaskTime = time.Nanosecond
+			}
 			if o.DriftSeed != 0 {
 				o.Drift = true
 			}

@@ -110,6 +110,20 @@ tmux send-keys -t "$session" "/back-off" Enter
 wait_for "▶"
 shot log-viewer
 
+# kube-apiserver audit flags of a 3-master cluster: confirmation, then the roll.
+start
+tmux send-keys -t "$session" Down Down Enter
+wait_for "master/"
+tmux send-keys -t "$session" A
+wait_for "level for enable"
+tmux send-keys -t "$session" v e
+wait_for "[y/N]"
+shot audit-confirm
+tmux send-keys -t "$session" y
+wait_for "last roll:"
+wait_for "history:"
+shot audit
+
 # Kubernetes events from the clusters' sinks.
 start
 tmux send-keys -t "$session" ":events" Enter
