@@ -141,11 +141,11 @@ func writeEventGroups(w io.Writer, evs []cache.K8sEvent) error {
 func classGlyph(c pks.Class) string {
 	switch c {
 	case pks.ClassNodeNotReady:
-		return "✖"
+		return "✗"
 	case pks.ClassOOMKilled, pks.ClassCrashLoop, pks.ClassImagePull:
 		return "▲"
 	case pks.ClassScheduling:
-		return "◐"
+		return "◌"
 	case pks.ClassStarted:
 		return "●"
 	}

@@ -71,13 +71,13 @@ func storedToEvent(e *cache.K8sEvent) pks.Event {
 func classLook(c pks.Class) look {
 	switch c {
 	case pks.ClassNodeNotReady:
-		return look{"✖", string(c), roleErr}
+		return look{"✗", string(c), roleErr}
 	case pks.ClassOOMKilled, pks.ClassCrashLoop:
 		return look{"▲", string(c), roleErr}
 	case pks.ClassImagePull:
 		return look{"▲", string(c), roleWarn}
 	case pks.ClassScheduling:
-		return look{"◐", string(c), roleWarn}
+		return look{"◌", string(c), roleWarn}
 	case pks.ClassStarted:
 		return look{"●", string(c), roleOK}
 	}

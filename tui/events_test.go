@@ -115,7 +115,7 @@ func TestEventsScreenGroupsLiveEvents(t *testing.T) {
 	}
 	hs.settle()
 	v = hs.view()
-	if s.set.Len() != 4 || !strings.Contains(v, "✖ node-not-ready") || !strings.Contains(v, "✖ 1 node-not-ready") {
+	if s.set.Len() != 4 || !strings.Contains(v, "✗ node-not-ready") || !strings.Contains(v, "✗ 1 node-not-ready") {
 		t.Errorf("after a poll, %d rows:\n%s", s.set.Len(), v)
 	}
 }

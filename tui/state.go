@@ -22,7 +22,7 @@ var (
 	lookFailing      = look{"▲", "failing", roleErr}
 	lookUnresponsive = look{"?", "unresponsive", roleErr}
 	lookStopped      = look{"■", "stopped", roleWarn}
-	lookStarting     = look{"◐", "starting", roleWarn}
+	lookStarting     = look{"◌", "starting", roleWarn}
 	lookUnknown      = look{"·", "unknown", roleFaint}
 	lookNoVM         = look{"○", "no vm", roleFaint}
 	lookNoDetails    = look{"-", "no details", roleFaint}
