@@ -225,10 +225,7 @@ func (s *clustersScreen) onDeployments(m deploymentsLoadedMsg) tea.Cmd {
 	if !s.list.current(m.gen) {
 		return nil
 	}
-	s.c.noteDirector(m.err)
-	if m.err != nil && !errors.Is(m.err, context.Canceled) {
-		s.list.err = m.err
-	}
+	s.noteListErr(m.err)
 	s.partDone()
 	if m.err != nil {
 		return nil

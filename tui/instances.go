@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -131,12 +129,7 @@ func (s *instancesScreen) onDeployments(m deploymentsLoadedMsg) tea.Cmd {
 	if !s.list.current(m.gen) {
 		return nil
 	}
-	s.c.noteDirector(m.err)
-	if m.err != nil {
-		if !errors.Is(m.err, context.Canceled) {
-			s.list.err = m.err
-		}
-		s.list.finish(s.c.now())
+	if s.listFailed(m.err) {
 		return nil
 	}
 	s.c.store.setDeployments(m.deps, m.at, true)

@@ -337,3 +337,22 @@ func (b *base) stale(at time.Time) bool {
 func status(text string, isErr bool) tea.Cmd {
 	return func() tea.Msg { return statusMsg{text: text, err: isErr} }
 }
+
+// noteListErr tells the header how the director answered a listing and
+// keeps its error for the footer; a cancelled fetch is no error.
+func (b *base) noteListErr(err error) {
+	b.c.noteDirector(err)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		b.list.err = err
+	}
+}
+
+// listFailed ends the listing fetch when it failed, and says so.
+func (b *base) listFailed(err error) bool {
+	b.noteListErr(err)
+	if err == nil {
+		return false
+	}
+	b.list.finish(b.c.now())
+	return true
+}
