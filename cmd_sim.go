@@ -53,6 +53,17 @@ func newSimCmd(g *globals) *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprint(out, f.Exports(caOut))
+			// The VMs' SSH gateway: its key goes to a known_hosts file, as
+			// bosun refuses a gateway it cannot check.
+			line, err := f.GatewayKnownHostsLine()
+			if err != nil {
+				return err
+			}
+			known := filepath.Join(filepath.Dir(caOut), "gateway_known_hosts")
+			if err := os.WriteFile(known, []byte(line), 0o644); err != nil {
+				return fmt.Errorf("write the gateway's known_hosts: %w", err)
+			}
+			fmt.Fprintf(out, "export BOSUN_GW_KNOWN_HOSTS=%s\n", known)
 			fmt.Fprintf(out, "# simulated director %s (uuid %s), UAA %s; PKS API %s, its UAA %s; Ctrl-C stops it\n",
 				f.DirectorURL(), f.UUID(), f.UAAURL(), f.PKSURL(), f.PKSUAAURL())
 			if d := f.DriftedDeployments(); len(d) > 0 {

@@ -32,7 +32,7 @@ func (gf *gatewayFlags) add(cmd *cobra.Command) {
 	fl.StringVar(&gf.user, "gw-user", "", "gateway user (env BOSH_GW_USER)")
 	fl.StringVar(&gf.keyPath, "gw-private-key", "", "gateway private key file (env BOSH_GW_PRIVATE_KEY)")
 	fl.BoolVar(&gf.disable, "gw-disable", false, "do not use a gateway (env BOSH_GW_DISABLE)")
-	fl.StringVar(&gf.knownHosts, "gw-known-hosts", "", "known_hosts file for the gateway's key (default ~/.ssh/known_hosts)")
+	fl.StringVar(&gf.knownHosts, "gw-known-hosts", "", "known_hosts file for the gateway's key (env BOSUN_GW_KNOWN_HOSTS; default ~/.ssh/known_hosts)")
 }
 
 // sshOptions builds the route to VMs from flags, then BOSH_* variables.
@@ -47,9 +47,8 @@ func (gf *gatewayFlags) sshOptions(s *session, errOut io.Writer) (bosh.SSHOption
 		GatewayHost:       env(gf.host, "BOSH_GW_HOST"),
 		GatewayUser:       env(gf.user, "BOSH_GW_USER"),
 		GatewayDisable:    gf.disable || truthy(os.Getenv("BOSH_GW_DISABLE")),
-		GatewayKnownHosts: gf.knownHosts,
+		GatewayKnownHosts: env(gf.knownHosts, "BOSUN_GW_KNOWN_HOSTS"),
 		AllProxy:          os.Getenv("BOSH_ALL_PROXY"),
-		Notify:            func(m string) { fmt.Fprintln(errOut, "bosun: note: "+m) },
 	}
 	if p := env(gf.keyPath, "BOSH_GW_PRIVATE_KEY"); p != "" {
 		b, err := os.ReadFile(p)

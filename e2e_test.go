@@ -69,6 +69,15 @@ func (e *env) pointAt(f *sim.Foundation) {
 	if err := os.WriteFile(ca, []byte(f.CACertPEM()), 0o600); err != nil {
 		e.t.Fatal(err)
 	}
+	line, err := f.GatewayKnownHostsLine()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	known := filepath.Join(e.vars["HOME"], "gateway_known_hosts")
+	if err := os.WriteFile(known, []byte(line), 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+	e.vars["BOSUN_GW_KNOWN_HOSTS"] = known
 	e.vars["BOSH_ENVIRONMENT"] = f.DirectorURL()
 	e.vars["BOSH_CA_CERT"] = ca
 	e.vars["BOSH_CLIENT"] = f.ClientID()

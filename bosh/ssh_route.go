@@ -32,11 +32,12 @@ type SSHOptions struct {
 	// AllProxy is BOSH_ALL_PROXY: ssh+socks5://user@host:port?private-key=PATH
 	// or socks5://host:port.
 	AllProxy string
-	// Notify receives notes for the user (an unlisted gateway key).
-	Notify func(string)
 	// Dial replaces the direct TCP dial (tests).
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
+
+// ErrHostKeyUnknown: a gateway whose key bosun has no way to check.
+var ErrHostKeyUnknown = errors.New("unknown host key")
 
 // sshRoute dials hosts for one session.
 type sshRoute struct {
@@ -49,7 +50,6 @@ type sshRoute struct {
 	socks   proxy.Dialer
 	sshProx *url.URL
 	signer  ssh.Signer // the session key, for a gateway without its own key
-	noted   sync.Once  // the unlisted-gateway note is given once
 }
 
 func (o SSHOptions) route() (*sshRoute, error) {
@@ -208,9 +208,10 @@ func (r *sshRoute) jumpClient(ctx context.Context) (*ssh.Client, error) {
 	return r.jump, nil
 }
 
-// jumpHostKey checks the gateway's key: pinned if given; else a host
-// listed in known_hosts must match; an unlisted host is accepted, as the
-// bosh CLI does for gateways, with its fingerprint shown to the user.
+// jumpHostKey checks the gateway's key: pinned if given, else it must be
+// listed in known_hosts. An unlisted gateway is refused (bosun never
+// accepts an unknown host key, unlike the bosh CLI's gateway hop); the error
+// gives its fingerprint and how to list it.
 func (r *sshRoute) jumpHostKey() (ssh.HostKeyCallback, error) {
 	if r.o.GatewayHostKey != nil {
 		return ssh.FixedHostKey(r.o.GatewayHostKey), nil
@@ -238,11 +239,7 @@ func (r *sshRoute) jumpHostKey() (ssh.HostKeyCallback, error) {
 				return err
 			}
 		}
-		if r.o.Notify != nil {
-			r.noted.Do(func() {
-				r.o.Notify(fmt.Sprintf("gateway %s is not in known_hosts; its key is %s", host, ssh.FingerprintSHA256(key)))
-			})
-		}
-		return nil
+		return fmt.Errorf("%w: gateway %s is not in %s; its key is %s: check it, then add it with `ssh-keyscan -p PORT HOST >> %s` or name another file with --gw-known-hosts",
+			ErrHostKeyUnknown, host, path, ssh.FingerprintSHA256(key), path)
 	}, nil
 }

@@ -256,3 +256,37 @@ func TestSSHShellNonInteractiveInput(t *testing.T) {
 		t.Fatalf("shell: code %d err %v out %q", code, err, out.String())
 	}
 }
+
+func TestSSHUnlistedGatewayRefusedListedAccepted(t *testing.T) {
+	x := newSSHFixture(t, sim.Options{})
+	known := filepath.Join(t.TempDir(), "known_hosts")
+	if err := os.WriteFile(known, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	target := bosh.SSHTarget{Deployment: x.dep, Group: "master", IndexOrID: "0"}
+	s, err := x.c.SetUpSSH(context.Background(), target, bosh.SSHOptions{GatewayKnownHosts: known})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Run(context.Background(), s.Hosts[0], "true", nil, nil, nil)
+	s.Close()
+	if err == nil || !strings.Contains(err.Error(), bosh.ErrHostKeyUnknown.Error()) || !strings.Contains(err.Error(), "SHA256:") {
+		t.Fatalf("err = %v, want the unlisted gateway refused with its fingerprint", err)
+	}
+
+	line, err := x.f.GatewayKnownHostsLine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(known, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err = x.c.SetUpSSH(context.Background(), target, bosh.SSHOptions{GatewayKnownHosts: known})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if code, err := s.Run(context.Background(), s.Hosts[0], "true", nil, nil, nil); err != nil || code != 0 {
+		t.Fatalf("listed gateway: code %d, err %v", code, err)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/knownhosts"
 )
 
 // sshRequest is the body of POST /deployments/:d/ssh (§6.1, §6.4).
@@ -341,4 +342,18 @@ func (f *Foundation) RenderJobs(dep string) error {
 		v.layOut(f)
 	}
 	return nil
+}
+
+// GatewayKnownHostsLine is the gateway's known_hosts line, so a client
+// outside the process can check the gateway's key.
+func (f *Foundation) GatewayKnownHostsLine() (string, error) {
+	key, err := f.SSHGatewayHostKey()
+	if err != nil {
+		return "", err
+	}
+	addr, err := f.SSHGatewayAddr()
+	if err != nil {
+		return "", err
+	}
+	return knownhosts.Line([]string{knownhosts.Normalize(addr)}, key) + "\n", nil
 }
