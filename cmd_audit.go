@@ -383,8 +383,7 @@ func printAuditPlan(g *globals, dep, action string, plans []pks.MasterPlan, out 
 			continue
 		}
 		fmt.Fprintln(out)
-		fmt.Fprint(out, pks.Diff("/var/vcap/jobs/kube-apiserver/config/bpm.yml", p.BPMBefore, p.BPMAfter))
-		fmt.Fprint(out, pks.Diff("/var/vcap/jobs/kube-apiserver/config/bosun-audit-policy.yml", p.PolicyBefore, p.PolicyAfter))
+		fmt.Fprint(out, pks.PlanDiff(p))
 	}
 	fmt.Fprintln(out, "\nDry run: nothing changed. By hand this would be, one master at a time:")
 	for _, c := range manualCommands(dep, plans) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 
@@ -12,7 +13,10 @@ import (
 
 // tuiAuditor gives the TUI's audit screen the same status and roll as
 // `bosun audit`, with the environment's gateway settings.
-type tuiAuditor struct{ s *session }
+type tuiAuditor struct {
+	s         *session
+	pollEvery time.Duration // health poll during the roll; 0 means every second
+}
 
 func (a tuiAuditor) open(ctx context.Context, dep string) (*bosh.SSHSession, error) {
 	var gf gatewayFlags
@@ -49,12 +53,23 @@ func (a tuiAuditor) AuditHistory(dep string) ([]cache.AuditRecord, error) {
 	return a.s.store.AuditHistory(info.UUID, dep, 20)
 }
 
-func (a tuiAuditor) AuditToggle(ctx context.Context, dep string, enable bool, level string, progress func(pks.RollStep)) ([]pks.MasterResult, error) {
-	info, _, err := a.s.directorInfo(ctx, false)
-	if err != nil {
-		return nil, err
-	}
+// change is what the screen's enable or disable asks of the cluster.
+func (a tuiAuditor) change(ctx context.Context, dep string, enable bool, level string) (pks.AuditChange, error) {
 	kubo, err := kuboVersion(ctx, a.s, dep)
+	if err != nil {
+		return pks.AuditChange{}, err
+	}
+	change := pks.AuditChange{Enable: enable, KuboVersion: kubo}
+	if enable {
+		change.Level = level
+	}
+	return change, nil
+}
+
+// AuditPlan is the per-master change, as `bosun audit --dry-run` works it
+// out; it changes nothing.
+func (a tuiAuditor) AuditPlan(ctx context.Context, dep string, enable bool, level string) ([]pks.MasterPlan, error) {
+	change, err := a.change(ctx, dep, enable, level)
 	if err != nil {
 		return nil, err
 	}
@@ -63,21 +78,43 @@ func (a tuiAuditor) AuditToggle(ctx context.Context, dep string, enable bool, le
 		return nil, err
 	}
 	defer sess.Close()
-	change := pks.AuditChange{Enable: enable, KuboVersion: kubo}
-	if enable {
-		change.Level = level
+	return pks.Plan(ctx, sess, sess.Hosts, pks.DefaultLayout, change)
+}
+
+// AuditToggle plans again and rolls only when the plan is the one the
+// operator confirmed.
+func (a tuiAuditor) AuditToggle(ctx context.Context, dep string, enable bool, level string, confirmed []pks.MasterPlan, progress func(pks.RollStep)) ([]pks.MasterResult, error) {
+	info, _, err := a.s.directorInfo(ctx, false)
+	if err != nil {
+		return nil, err
 	}
+	change, err := a.change(ctx, dep, enable, level)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := a.open(ctx, dep)
+	if err != nil {
+		return nil, err
+	}
+	defer sess.Close()
 	plans, err := pks.Plan(ctx, sess, sess.Hosts, pks.DefaultLayout, change)
 	if err != nil {
 		return nil, err
+	}
+	if !pks.SamePlans(plans, confirmed) {
+		return nil, errors.New("the masters changed since the confirmation; nothing changed, review the new diff")
 	}
 	action := "disable"
 	if enable {
 		action = "enable"
 	}
 	who := localUser() + " via " + info.User
+	poll := a.pollEvery
+	if poll <= 0 {
+		poll = time.Second
+	}
 	return pks.Roll(ctx, sess, plans, pks.DefaultLayout, pks.RollOptions{
-		HealthTimeout: 2 * time.Minute, PollEvery: time.Second, Progress: progress,
+		HealthTimeout: 2 * time.Minute, PollEvery: poll, Progress: progress,
 		Record: func(r pks.MasterResult) {
 			if a.s.store != nil {
 				a.s.store.RecordAudit(info.UUID, cache.AuditRecord{Deployment: dep, Master: r.Instance, Action: action, At: r.At,

@@ -32,7 +32,7 @@ type clusterInstanceJSON struct {
 	NotRunning   []string `json:"not_running"` // processes not running
 }
 
-func runCluster(ctx context.Context, g *globals, arg string, out, errOut io.Writer) error {
+func runCluster(ctx context.Context, g *globals, gf *gatewayFlags, noSSH bool, arg string, out, errOut io.Writer) error {
 	s, err := openSession(g)
 	if err != nil {
 		return err
@@ -48,6 +48,10 @@ func runCluster(ctx context.Context, g *globals, arg string, out, errOut io.Writ
 		} else {
 			fmt.Fprintln(errOut, "bosun: warning: "+oneLine(err.Error()))
 		}
+	}
+	rep := apiserverHealth(ctx, g, s, gf, noSSH, e, errOut)
+	if e.Deployment != "" {
+		l.apiserver = map[string]pks.APIServerReport{e.Deployment: rep}
 	}
 	d := clusterDetailJSON{clusterJSON: l.toJSON(e), ControlPlane: l.control, Instances: []clusterInstanceJSON{}}
 	if e.Cluster != nil {
@@ -65,6 +69,7 @@ func runCluster(ctx context.Context, g *globals, arg string, out, errOut io.Writ
 		}
 		d.Instances = append(d.Instances, ci)
 	}
+	d.APIServer = &rep
 	if g.jsonOut {
 		return writeJSON(out, d)
 	}
@@ -95,6 +100,7 @@ func writeClusterDetail(w io.Writer, d clusterDetailJSON, e pks.Entry) error {
 	row("Deployment:", dep)
 	row("Control plane:", d.ControlPlane)
 	row("Health:", healthText(d.Health))
+	row("kube-apiserver:", apiserverText(*d.APIServer))
 	if c := d.LastCloudCheck; c != nil {
 		row("Last cloud-check:", fmt.Sprintf("%s, %s (%d problems)", c.At.Local().Format("2006-01-02 15:04"), c.Outcome, c.Problems))
 	}

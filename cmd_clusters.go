@@ -26,7 +26,8 @@ but the director does not is labelled "no deployment yet"; a service-instance_
 deployment no cluster names is an "orphan deployment".`
 
 func newClustersCmd(g *globals) *cobra.Command {
-	var noHealth bool
+	var noHealth, healthz bool
+	var gf gatewayFlags
 	cmd := &cobra.Command{
 		Use:     "clusters",
 		Aliases: []string{"cls"},
@@ -39,9 +40,12 @@ func newClustersCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer s.close()
-			l, err := loadClusters(cmd.Context(), g, s, !noHealth, cmd.ErrOrStderr())
+			l, err := loadClusters(cmd.Context(), g, s, !noHealth || healthz, cmd.ErrOrStderr())
 			if err != nil {
 				return err
+			}
+			if healthz {
+				l.checkAPIServers(cmd.Context(), g, s, &gf, cmd.ErrOrStderr())
 			}
 			if g.jsonOut {
 				out := make([]clusterJSON, len(l.entries))
@@ -54,16 +58,23 @@ func newClustersCmd(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&noHealth, "no-health", false, "skip the health roll-up (no director task per cluster)")
+	cmd.Flags().BoolVar(&healthz, "healthz", false, "also read each master's kube-apiserver /healthz over SSH (slower: an SSH setup per cluster)")
+	gf.add(cmd)
 	return cmd
 }
 
 func newClusterCmd(g *globals) *cobra.Command {
 	var name string
+	var noSSH bool
+	var gf gatewayFlags
 	cmd := &cobra.Command{
 		Use:   "cluster [NAME]",
 		Short: "Show one PKS cluster: details, deployment, masters and workers, health",
 		Long: "Shows one cluster, named by -c or the argument: a cluster name, its uuid or its\n" +
-			"service-instance_<uuid> deployment.",
+			"service-instance_<uuid> deployment.\n\n" +
+			"The health roll-up adds each master's kube-apiserver /healthz, read over SSH through\n" +
+			"the director (as `bosh -d DEP ssh master` would; the director adds a temporary user).\n" +
+			"--no-ssh, --read-only and --offline leave it out.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
@@ -74,10 +85,12 @@ func newClusterCmd(g *globals) *cobra.Command {
 			case name == "":
 				return exitError{2, "which cluster? give a name, uuid or deployment (bosun cluster NAME)"}
 			}
-			return runCluster(cmd.Context(), g, name, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return runCluster(cmd.Context(), g, &gf, noSSH, name, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	cmd.Flags().StringVarP(&name, "cluster", "c", "", "cluster name, uuid or service-instance_ deployment")
+	cmd.Flags().BoolVar(&noSSH, "no-ssh", false, "skip the masters' kube-apiserver /healthz (no SSH)")
+	gf.add(cmd)
 	return cmd
 }
 
@@ -100,6 +113,9 @@ type clusterJSON struct {
 	Health                *pks.Health   `json:"health"`
 	LastCloudCheck        *lastScanJSON `json:"last_cloud_check,omitempty"` // from the cache's history
 	Audit                 string        `json:"audit,omitempty"`            // on, off, mixed: as bosun last left it
+	// APIServer is each master's kube-apiserver /healthz, folded into
+	// Health: always in `bosun cluster NAME`, with --healthz in the list.
+	APIServer *pks.APIServerReport `json:"kube_apiserver,omitempty"`
 }
 
 // lastScanJSON is the last cloud-check scan bosun recorded for a deployment.
@@ -120,12 +136,19 @@ func (l *clusterListing) toJSON(e pks.Entry) clusterJSON {
 	if e.Deployment != "" {
 		dep := e.Deployment
 		j.Deployment = &dep
+		if rep, ok := l.apiserver[dep]; ok {
+			j.APIServer = &rep
+		}
 	}
 	if r, ok := l.cck[e.Deployment]; ok && e.Deployment != "" {
 		j.LastCloudCheck = &lastScanJSON{At: r.At, Outcome: r.Outcome, Problems: r.Problems}
 	}
 	j.Audit = l.audit[e.Deployment]
 	if h, ok := l.health[e.Deployment]; ok {
+		if rep, ok := l.apiserver[e.Deployment]; ok && e.Deployment != "" {
+			h.Problems = append([]string{}, h.Problems...)
+			h.AddAPIServers(rep)
+		}
 		j.Health = &h
 		if j.Workers == 0 {
 			j.Workers = h.Workers

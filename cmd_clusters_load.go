@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
 
@@ -23,10 +22,11 @@ type clusterListing struct {
 	depsKnown bool
 	health    map[string]pks.Health // by deployment
 	insts     map[string][]bosh.Instance
-	uuid      string                     // the director's, "" when unknown
-	control   string                     // the PKS control plane deployment, "" when not seen
-	cck       map[string]cache.CCKRecord // last cloud-check scan by deployment, from the cache
-	audit     map[string]string          // "on", "off" or "mixed" by deployment, from the cache
+	uuid      string                         // the director's, "" when unknown
+	control   string                         // the PKS control plane deployment, "" when not seen
+	cck       map[string]cache.CCKRecord     // last cloud-check scan by deployment, from the cache
+	audit     map[string]string              // "on", "off" or "mixed" by deployment, from the cache
+	apiserver map[string]pks.APIServerReport // masters' /healthz by deployment, when asked (cmd_clusters_healthz.go)
 }
 
 // Sources of the cluster names.
@@ -88,32 +88,12 @@ func (l *clusterListing) fromHistory(s *session) {
 		if err != nil || len(last) == 0 {
 			continue
 		}
-		on := 0
+		var flags []map[string]string
 		for _, r := range last {
-			if auditFlagsOn(r.FlagsAfter) {
-				on++
-			}
+			flags = append(flags, r.FlagsAfter)
 		}
-		switch on {
-		case 0:
-			l.audit[e.Deployment] = "off"
-		case len(last):
-			l.audit[e.Deployment] = "on"
-		default:
-			l.audit[e.Deployment] = "mixed"
-		}
+		l.audit[e.Deployment] = pks.AuditState(flags)
 	}
-}
-
-// auditFlagsOn says whether flags set an audit log path and a policy.
-func auditFlagsOn(flags map[string]string) bool {
-	var path, policy bool
-	for k, v := range flags {
-		k = strings.TrimLeft(k, "-")
-		path = path || k == "audit-log-path" && v != ""
-		policy = policy || k == "audit-policy-file" && v != ""
-	}
-	return path && policy
 }
 
 // deploymentNames are the director's deployments, live (and cached) or

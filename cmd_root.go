@@ -22,6 +22,7 @@ type globals struct {
 	demo         bool
 	readOnly     bool
 	yes          bool
+	production   bool // environment marked production: the TUI asks for typed names
 	noColor      bool
 	maxTasks     int
 	deployment   string // TUI: open on this deployment's instances
@@ -66,6 +67,7 @@ func newRootCmd(g *globals) *cobra.Command {
 	f.BoolVar(&g.demo, "demo", false, "run against an in-process simulated foundation")
 	f.BoolVar(&g.readOnly, "read-only", false, "refuse every mutating action")
 	f.BoolVarP(&g.yes, "yes", "n", false, "confirm actions without a prompt (env BOSH_NON_INTERACTIVE)")
+	f.BoolVar(&g.production, "production", false, "mark the environment production: TUI confirmations need the typed name (env BOSUN_PRODUCTION=1)")
 	f.BoolVar(&g.noColor, "no-color", false, "disable colour (also NO_COLOR)")
 	f.IntVar(&g.maxTasks, "max-tasks", 8, "director tasks bosun keeps in flight at once")
 	addPKSFlags(f, g)
@@ -76,6 +78,9 @@ func newRootCmd(g *globals) *cobra.Command {
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		if v := os.Getenv("BOSH_NON_INTERACTIVE"); v != "" && v != "false" && v != "0" {
 			g.yes = true
+		}
+		if v := os.Getenv("BOSUN_PRODUCTION"); v != "" && v != "false" && v != "0" {
+			g.production = true
 		}
 		if os.Getenv("NO_COLOR") != "" {
 			g.noColor = true

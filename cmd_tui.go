@@ -20,6 +20,7 @@ func runTUI(ctx context.Context, g *globals) error {
 	o := tui.Options{
 		Environment:  s.envName,
 		ReadOnly:     g.readOnly,
+		Production:   g.production,
 		Offline:      g.offline,
 		NoColor:      g.noColor,
 		RefreshEvery: g.refresh,

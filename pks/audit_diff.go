@@ -80,3 +80,31 @@ func splitLines(b []byte) []string {
 	}
 	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
 }
+
+// PlanDiff is one master's change as the dry run shows it: the diff of
+// bpm.yml, then of bosun's policy file, each under its path on the
+// master; "" when the master is already as asked.
+func PlanDiff(p MasterPlan) string {
+	return Diff(bpmPath, p.BPMBefore, p.BPMAfter) + Diff(bosunPolicy, p.PolicyBefore, p.PolicyAfter)
+}
+
+// SamePlans reports whether two plans of a cluster change the same
+// masters from the same files to the same files: what an operator
+// confirmed is what gets applied.
+func SamePlans(a, b []MasterPlan) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	byInstance := make(map[string]MasterPlan, len(a))
+	for _, p := range a {
+		byInstance[p.Instance()] = p
+	}
+	for _, q := range b {
+		p, ok := byInstance[q.Instance()]
+		if !ok || string(p.BPMBefore) != string(q.BPMBefore) || string(p.BPMAfter) != string(q.BPMAfter) ||
+			string(p.PolicyBefore) != string(q.PolicyBefore) || string(p.PolicyAfter) != string(q.PolicyAfter) {
+			return false
+		}
+	}
+	return true
+}

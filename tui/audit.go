@@ -16,7 +16,12 @@ import (
 // SSH (pks.Status, pks.Plan and pks.Roll behind the director's SSH setup).
 type Auditor interface {
 	AuditStatus(ctx context.Context, dep string) ([]pks.MasterAudit, error)
-	AuditToggle(ctx context.Context, dep string, enable bool, level string, progress func(pks.RollStep)) ([]pks.MasterResult, error)
+	// AuditPlan is the per-master change of an enable or disable, the
+	// dry run's pks.Plan; it changes nothing.
+	AuditPlan(ctx context.Context, dep string, enable bool, level string) ([]pks.MasterPlan, error)
+	// AuditToggle rolls the change, refusing when the masters no longer
+	// match the confirmed plan.
+	AuditToggle(ctx context.Context, dep string, enable bool, level string, confirmed []pks.MasterPlan, progress func(pks.RollStep)) ([]pks.MasterResult, error)
 	// AuditHistory is the cluster's recorded changes, newest first.
 	AuditHistory(dep string) ([]cache.AuditRecord, error)
 }
@@ -75,13 +80,22 @@ type auditScreen struct {
 	err     error
 	loading bool
 	level   int
-	confirm string // "enable" or "disable" while asking
-	rolling bool
-	steps   map[string]string // master → latest step
-	results []pks.MasterResult
-	rollErr error
-	ctx     context.Context
-	cancel  context.CancelFunc
+	confirm string // "enable" or "disable" while asking (audit_confirm.go)
+	// the confirmation: the plan being read or shown, its diff scrolled
+	// to diffTop, the typed name in production
+	planning     bool
+	planGen      int
+	plans        []pks.MasterPlan
+	confirmLevel string
+	diff         []string
+	diffTop      int
+	name         *nameConfirm
+	rolling      bool
+	steps        map[string]string // master → latest step
+	results      []pks.MasterResult
+	rollErr      error
+	ctx          context.Context
+	cancel       context.CancelFunc
 }
 
 func newAuditScreen(c *common, dep string) *auditScreen {
@@ -126,11 +140,12 @@ func (s *auditScreen) load() tea.Cmd {
 // roll runs the toggle on its own goroutine; steps arrive as auditStepMsg.
 func (s *auditScreen) roll(enable bool) tea.Cmd {
 	s.rolling, s.results, s.rollErr, s.steps = true, nil, nil, map[string]string{}
-	a, dep, ctx, id, level := s.c.opts.Audit, s.dep, s.ctx, s.sid, auditLevelChoices[s.level]
+	a, dep, ctx, id, level, plans := s.c.opts.Audit, s.dep, s.ctx, s.sid, s.confirmLevel, s.plans
+	s.endConfirm()
 	steps := make(chan pks.RollStep, 64)
 	done := make(chan auditDoneMsg, 1)
 	go func() {
-		res, err := a.AuditToggle(ctx, dep, enable, level, func(st pks.RollStep) { steps <- st })
+		res, err := a.AuditToggle(ctx, dep, enable, level, plans, func(st pks.RollStep) { steps <- st })
 		done <- auditDoneMsg{screen: id, results: res, err: err}
 	}()
 	var wait tea.Cmd
@@ -156,6 +171,8 @@ func (s *auditScreen) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case auditStatusMsg:
 		s.loading, s.masters, s.history, s.err = false, m.masters, m.history, m.err
+	case auditPlanMsg:
+		return s.planned(m)
 	case auditStepMsg:
 		s.steps[m.step.Instance] = m.step.Step
 		return m.next
@@ -170,12 +187,7 @@ func (s *auditScreen) Update(msg tea.Msg) tea.Cmd {
 
 func (s *auditScreen) key(m tea.KeyMsg) tea.Cmd {
 	if s.confirm != "" {
-		action := s.confirm
-		s.confirm = ""
-		if key.Matches(m, auditKeys.Yes) {
-			return s.roll(action == "enable")
-		}
-		return status("audit "+action+" not confirmed; nothing changed", false)
+		return s.confirmKey(m)
 	}
 	if s.rolling {
 		return nil
@@ -186,14 +198,17 @@ func (s *auditScreen) key(m tea.KeyMsg) tea.Cmd {
 	case key.Matches(m, auditKeys.Level):
 		s.level = (s.level + 1) % len(auditLevelChoices)
 	case key.Matches(m, s.binding(auditKeys.Enable)):
-		s.confirm = "enable"
+		return s.ask("enable")
 	case key.Matches(m, s.binding(auditKeys.Disable)):
-		s.confirm = "disable"
+		return s.ask("disable")
 	}
 	return nil
 }
 
 func (s *auditScreen) View() string {
+	if s.confirm != "" {
+		return s.fit(s.confirmView())
+	}
 	st := s.c.styles
 	lines := []string{fmt.Sprintf("kube-apiserver audit flags of %s", s.dep), ""}
 	lines = append(lines, fmt.Sprintf("%-16s %-5s %-16s %-10s %-18s %-6s %s", "MASTER", "AUDIT", "LEVEL", "MAX A/B/S", "PROCESS", "DRIFT", "NOTE"))
@@ -253,14 +268,11 @@ func (s *auditScreen) View() string {
 		}
 	}
 	lines = append(lines, "", "level for enable: "+st.role(roleAccent).apply(auditLevelChoices[s.level])+"  (v to change)")
-	if s.confirm != "" {
-		lines = append(lines, "",
-			st.role(roleErr).apply(fmt.Sprintf("%s audit logging on %d masters, one at a time (kube-apiserver restarts)? [y/N]", strings.ToUpper(s.confirm[:1])+s.confirm[1:], len(s.masters))),
-			"equivalent by hand, per master:",
-			"  bosh -d "+s.dep+" ssh master/ID",
-			"  sudo vi /var/vcap/jobs/kube-apiserver/config/bpm.yml && sudo /var/vcap/bosh/bin/monit restart kube-apiserver",
-			"a later bosh deploy or tkgi update-cluster reverts it; status then marks the masters reverted")
-	}
+	return s.fit(lines)
+}
+
+// fit cuts lines to the screen and pads them to its height.
+func (s *auditScreen) fit(lines []string) string {
 	for i := range lines {
 		lines[i] = truncateANSI(lines[i], s.width)
 	}
@@ -280,6 +292,9 @@ func shortInstance(name string) string {
 }
 
 func (s *auditScreen) ShortHelp() []key.Binding {
+	if s.confirm != "" {
+		return s.confirmHelp()
+	}
 	return []key.Binding{s.binding(auditKeys.Enable), s.binding(auditKeys.Disable), auditKeys.Level, withHelp(s.c.keys.Refresh, "re-read"), s.c.keys.Back, s.c.keys.Help}
 }
 

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -11,12 +12,19 @@ import (
 	"bosun/pks"
 )
 
-// fakeAuditor answers status from fixed masters and records toggles.
+// fakeAuditor answers status from fixed masters, plans a change of
+// bpm.yml and the policy, and records toggles.
 type fakeAuditor struct {
-	mu      sync.Mutex
-	enabled bool
-	toggles []string
+	mu           sync.Mutex
+	enabled      bool
+	toggles      []string
+	confirmed    [][]pks.MasterPlan
+	policyLines  int   // lines of the planned policy; default 2
+	planErr      error // returned by AuditPlan
+	alreadyAsked bool  // AuditPlan finds every master as asked
 }
+
+const fakeBPM = "processes:\n- name: kube-apiserver\n  args:\n  - --secure-port=8443\n"
 
 func (f *fakeAuditor) AuditStatus(ctx context.Context, dep string) ([]pks.MasterAudit, error) {
 	f.mu.Lock()
@@ -28,13 +36,43 @@ func (f *fakeAuditor) AuditStatus(ctx context.Context, dep string) ([]pks.Master
 	return []pks.MasterAudit{m}, nil
 }
 
-func (f *fakeAuditor) AuditToggle(ctx context.Context, dep string, enable bool, level string, progress func(pks.RollStep)) ([]pks.MasterResult, error) {
+func (f *fakeAuditor) AuditPlan(ctx context.Context, dep string, enable bool, level string) ([]pks.MasterPlan, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.planErr != nil {
+		return nil, f.planErr
+	}
+	on := fakeBPM + "  - --audit-log-path=/var/vcap/sys/log/kube-apiserver/audit/log/audit.log\n" +
+		"  - --audit-policy-file=/var/vcap/jobs/kube-apiserver/config/bosun-audit-policy.yml\n"
+	policy := "apiVersion: audit.k8s.io/v1\nkind: Policy\n"
+	for i := 2; i < max(f.policyLines, 2); i++ {
+		policy += fmt.Sprintf("# rule %d\n", i)
+	}
+	p := pks.MasterPlan{Host: bosh.SSHHost{Group: "master", IndexOrID: "0123456789"}, BPMBefore: []byte(fakeBPM), BPMAfter: []byte(on),
+		PolicyAfter: []byte(policy)}
+	if !enable {
+		p.BPMBefore, p.BPMAfter, p.PolicyBefore, p.PolicyAfter = p.BPMAfter, p.BPMBefore, p.PolicyAfter, nil
+	}
+	if f.alreadyAsked {
+		p.BPMAfter, p.PolicyAfter = p.BPMBefore, p.PolicyBefore
+	}
+	return []pks.MasterPlan{p}, nil
+}
+
+func (f *fakeAuditor) AuditToggle(ctx context.Context, dep string, enable bool, level string, confirmed []pks.MasterPlan, progress func(pks.RollStep)) ([]pks.MasterResult, error) {
 	progress(pks.RollStep{Instance: "master/0123456789", Step: "writing"})
 	f.mu.Lock()
 	f.enabled = enable
 	f.toggles = append(f.toggles, dep+" "+map[bool]string{true: "enable", false: "disable"}[enable]+" "+level)
+	f.confirmed = append(f.confirmed, confirmed)
 	f.mu.Unlock()
 	return []pks.MasterResult{{Instance: "master/0123456789", Outcome: pks.OutcomeChanged, Detail: "healthy after 2s"}}, nil
+}
+
+func (f *fakeAuditor) toggleCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.toggles)
 }
 
 func (f *fakeAuditor) AuditHistory(dep string) ([]cache.AuditRecord, error) {
@@ -48,12 +86,16 @@ func (f *fakeAuditor) AuditHistory(dep string) ([]cache.AuditRecord, error) {
 }
 
 func auditHarness(t *testing.T, readOnly bool) (*harness, *fakeAuditor) {
+	return auditHarnessWith(t, Options{ReadOnly: readOnly}, &fakeAuditor{}, 120, 30)
+}
+
+func auditHarnessWith(t *testing.T, o Options, a *fakeAuditor, w, ht int) (*harness, *fakeAuditor) {
 	deps := []bosh.Deployment{{Name: "service-instance_abc", Releases: []string{"kubo/1.18.2"}}}
 	insts := map[string][]bosh.Instance{"service-instance_abc": {{Deployment: "service-instance_abc", Group: "master", ID: "0123456789",
 		Name: "master/0123456789", ProcessState: "running", VMCID: "vm-1"}}}
-	a := &fakeAuditor{}
-	h := newHarness(t, Options{Director: newFakeDirector(deps, insts), Cache: newFakeCache(nil, nil, t0), Audit: a,
-		ReadOnly: readOnly, StartScreen: StartInstances, StartDeployment: "service-instance_abc"}, 120, 30)
+	o.Director, o.Cache, o.Audit = newFakeDirector(deps, insts), newFakeCache(nil, nil, t0), a
+	o.StartScreen, o.StartDeployment = StartInstances, "service-instance_abc"
+	h := newHarness(t, o, w, ht)
 	h.start()
 	return h, a
 }
@@ -72,13 +114,22 @@ func TestAuditScreenToggleWithConfirmation(t *testing.T) {
 		t.Fatal("declined toggle ran")
 	}
 	h.keys("v", "e")
-	if v := h.view(); !strings.Contains(v, "[y/N]") || !strings.Contains(v, "monit restart kube-apiserver") {
-		t.Fatalf("no confirmation with the manual commands:\n%s", v)
+	v := h.view()
+	for _, want := range []string{"[y/N]", "monit restart kube-apiserver", "Enable audit logging (level Request) on 1 of 1 masters",
+		"== master/0123456789", "--- /var/vcap/jobs/kube-apiserver/config/bpm.yml",
+		"+  - --audit-policy-file=/var/vcap/jobs/kube-apiserver/config/bosun-audit-policy.yml",
+		"+++ /var/vcap/jobs/kube-apiserver/config/bosun-audit-policy.yml (new)", "+kind: Policy"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("confirmation lacks %q:\n%s", want, v)
+		}
 	}
 	h.keys("y")
 	h.await("the roll and the re-read", func() bool { return strings.Contains(h.view(), "master/01234567  on") })
 	if len(a.toggles) != 1 || a.toggles[0] != "service-instance_abc enable Request" {
 		t.Fatalf("toggles %v", a.toggles)
+	}
+	if c := a.confirmed[0]; len(c) != 1 || !strings.Contains(string(c[0].BPMAfter), "--audit-policy-file") {
+		t.Errorf("the roll was not given the confirmed plan: %+v", c)
 	}
 	if v := h.view(); !strings.Contains(v, "changed healthy after 2s") || !strings.Contains(v, "enable  master/01234567") {
 		t.Fatalf("results and history not shown:\n%s", v)

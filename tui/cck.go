@@ -50,6 +50,7 @@ type cckScreen struct {
 	err     error  // last scan or resolution error
 	outcome string // what the last resolution did
 	history []cache.CCKRecord
+	name    *nameConfirm // the typed deployment name while confirming in production
 }
 
 func newCCKScreen(c *common, dep string) *cckScreen {
@@ -59,7 +60,7 @@ func newCCKScreen(c *common, dep string) *cckScreen {
 func (s *cckScreen) id() int          { return s.sid }
 func (s *cckScreen) seen() int        { return s.c.store.ver }
 func (s *cckScreen) rowCount() int    { return len(s.probs) }
-func (s *cckScreen) Capturing() bool  { return false }
+func (s *cckScreen) Capturing() bool  { return s.phase == cckConfirming && s.name != nil }
 func (s *cckScreen) Reload()          {}
 func (s *cckScreen) Shown() tea.Cmd   { return nil }
 func (s *cckScreen) SetSize(w, h int) { s.width, s.height = w, h }
@@ -161,6 +162,19 @@ func (s *cckScreen) onResolved(m cckResolvedMsg) tea.Cmd {
 
 func (s *cckScreen) handleKey(m tea.KeyMsg) tea.Cmd {
 	k := s.c.keys
+	if s.phase == cckConfirming && s.name != nil {
+		switch s.name.key(m) {
+		case nameMatched:
+			return s.apply()
+		case nameWrong:
+			typed := s.name.typed()
+			s.phase, s.name = cckListing, nil
+			return status(fmt.Sprintf("cloud-check refused: %q is not the name %s; nothing applied", typed, s.dep), true)
+		case nameCanceled:
+			s.phase, s.name = cckListing, nil
+		}
+		return nil
+	}
 	if s.phase == cckConfirming {
 		switch {
 		case key.Matches(m, cck.Yes):
@@ -198,6 +212,9 @@ func (s *cckScreen) handleKey(m tea.KeyMsg) tea.Cmd {
 		}
 	case key.Matches(m, k.action(cck.Apply)):
 		s.phase = cckConfirming
+		if s.c.opts.Production {
+			s.name = newNameConfirm(s.dep)
+		}
 	}
 	return nil
 }
@@ -222,7 +239,7 @@ func (s *cckScreen) apply() tea.Cmd {
 		return status("read-only: resolutions are not applied", true)
 	}
 	s.gen++
-	s.phase, s.events, s.err, s.outcome = cckApplying, nil, nil, ""
+	s.phase, s.events, s.err, s.outcome, s.name = cckApplying, nil, nil, "", nil
 	return resolveCmd(cc, s.c.cckHistory(), s.c.saveKey(), s.c.info.User, s.dep, s.probs, s.answers(),
 		s.c.opts.Now, s.sid, s.gen)
 }
@@ -230,7 +247,7 @@ func (s *cckScreen) apply() tea.Cmd {
 // Back closes the confirmation first.
 func (s *cckScreen) Back() bool {
 	if s.phase == cckConfirming {
-		s.phase = cckListing
+		s.phase, s.name = cckListing, nil
 		return true
 	}
 	return false
@@ -267,11 +284,17 @@ func (s *cckScreen) Toolbar() (string, string) {
 
 func (s *cckScreen) ShortHelp() []key.Binding {
 	k := s.c.keys
+	if s.phase == cckConfirming && s.name != nil {
+		return []key.Binding{nameApply, withHelp(k.Back, "cancel")}
+	}
 	if s.phase == cckConfirming {
 		return []key.Binding{cck.Yes, cck.No, k.Back}
 	}
 	return []key.Binding{k.Up, k.Down, cck.Prev, cck.Next, k.action(cck.Apply), withHelp(k.Refresh, "rescan"), k.Back, k.Help}
 }
+
+// CaptureHelp is the footer's key help while the typed name is asked.
+func (s *cckScreen) CaptureHelp() []key.Binding { return s.ShortHelp() }
 
 func (s *cckScreen) FullHelp() [][]key.Binding {
 	k := s.c.keys

@@ -212,6 +212,10 @@ func (s *cckScreen) confirmLines(w int) []string {
 	}
 	out = append(out, "")
 	out = append(out, wrapText("equivalent: "+bosh.CloudCheckCommand(s.dep, s.probs, answers), w, "  ")...)
+	if s.name != nil {
+		return append(out, "", s.name.View(w, st.role(roleAccent)),
+			st.role(roleWarn).apply(truncate("production: enter applies if the name matches · esc cancels", w)))
+	}
 	out = append(out, "", st.role(roleWarn).apply(truncate("y applies · n, enter or esc cancels (default: No)", w)))
 	return out
 }

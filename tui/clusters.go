@@ -23,6 +23,7 @@ const (
 	clColMasters
 	clColWorkers
 	clColHealth
+	clColAudit
 	clColDeployment
 )
 
@@ -34,6 +35,7 @@ func clusterColumns() []column {
 		clColMasters:    {title: "MASTERS", min: 11, max: 44, prio: 4},
 		clColWorkers:    {title: "WORKERS", min: 7, prio: 2, right: true},
 		clColHealth:     {title: "HEALTH", min: 12, max: 40, prio: 1},
+		clColAudit:      {title: "AUDIT", min: 5, max: 5, prio: 3},
 		clColDeployment: {title: "DEPLOYMENT", min: 17, max: 54, prio: 5, mid: true},
 	}
 }
@@ -53,6 +55,8 @@ type clusterRow struct {
 	hasState bool
 	masters  []string // master IPs from the deployment's instances
 	search   string
+
+	auditState string // on, off, mixed from the cache's audit history, "" unknown
 }
 
 // clustersScreen lists the PKS clusters joined to their deployments: the
@@ -67,6 +71,10 @@ type clustersScreen struct {
 	source     string // clusterSourceAPI, clusterSourceCache, "" (none)
 	apiErr     error
 	cacheAsked string // director uuid whose cached clusters were asked for
+
+	audit      map[string]string // deployment -> on, off, mixed (tui/clusters_audit.go)
+	auditAsked string
+	auditErr   error
 }
 
 func newClusters(c *common) *clustersScreen {
@@ -83,7 +91,7 @@ func newClusters(c *common) *clustersScreen {
 func (s *clustersScreen) Crumb() string { return "clusters" }
 
 func (s *clustersScreen) Init() tea.Cmd {
-	return tea.Batch(s.loadCache(), s.startList(), s.startDetails(false), s.startTicks())
+	return tea.Batch(s.loadCache(), s.startList(), s.startDetails(false), s.startTicks(), s.loadAudit(false))
 }
 
 // loadCache reads the cached clusters once the director is known.
@@ -159,8 +167,11 @@ func (s *clustersScreen) Update(msg tea.Msg) tea.Cmd {
 		if m.err == nil && m.uuid == s.c.uuid() && s.source != clusterSourceAPI {
 			s.clusters, s.clustersAt, s.source = m.clusters, m.at, clusterSourceCache
 			s.Reload()
-			return s.startDetails(false)
+			return tea.Batch(s.startDetails(false), s.loadAudit(false))
 		}
+		return nil
+	case clusterAuditMsg:
+		s.onAudit(m)
 		return nil
 	case instancesLoadedMsg:
 		return s.onInstances(m)
@@ -195,6 +206,11 @@ func (s *clustersScreen) actionKey(m tea.KeyMsg) (tea.Cmd, bool) {
 		return pushScreen(newUsageView(s.c, focus), false), true
 	case e == nil:
 		return nil, false
+	}
+	if cmd, ok := s.jumpKey(m, e); ok {
+		return cmd, true
+	}
+	switch {
 	case key.Matches(m, k.action(etcdKey)), key.Matches(m, k.action(cck.Open)):
 		if e.Deployment == "" || e.Link == pks.LinkNoDeployment {
 			return status(e.Name+" has no deployment yet: nothing to ask", true), true
@@ -232,7 +248,7 @@ func (s *clustersScreen) onDeployments(m deploymentsLoadedMsg) tea.Cmd {
 	}
 	s.c.store.setDeployments(m.deps, m.at, true)
 	s.Reload()
-	return tea.Batch(saveDeployments(s.c.opts.Cache, s.c.saveKey(), m.deps, m.at), s.loadCache(), s.startDetails(false))
+	return tea.Batch(saveDeployments(s.c.opts.Cache, s.c.saveKey(), m.deps, m.at), s.loadCache(), s.startDetails(false), s.loadAudit(false))
 }
 
 func (s *clustersScreen) onClusters(m clustersLoadedMsg) tea.Cmd {
@@ -249,15 +265,16 @@ func (s *clustersScreen) onClusters(m clustersLoadedMsg) tea.Cmd {
 	s.apiErr = nil
 	s.clusters, s.clustersAt, s.source = m.clusters, m.at, clusterSourceAPI
 	s.Reload()
-	return tea.Batch(saveClusters(s.c.clusterCache(), s.c.saveKey(), s.c.opts.PKSAPI, m.clusters, m.at), s.startDetails(false))
+	return tea.Batch(saveClusters(s.c.clusterCache(), s.c.saveKey(), s.c.opts.PKSAPI, m.clusters, m.at), s.startDetails(false), s.loadAudit(false))
 }
 
 // Shown refreshes the listing when it is due.
 func (s *clustersScreen) Shown() tea.Cmd {
+	audit := s.loadAudit(true) // the audit screen may have changed it
 	if s.source == "" || s.stale(s.clustersAt) {
-		return s.startList()
+		return tea.Batch(s.startList(), audit)
 	}
-	return nil
+	return audit
 }
 
 // entries joins what is known: clusters (live or cached) with the
@@ -282,7 +299,7 @@ func (s *clustersScreen) Reload() {
 	rows := make([]clusterRow, len(es))
 	want := make([]int, len(s.tbl.cols))
 	for i, e := range es {
-		r := clusterRow{e: e}
+		r := clusterRow{e: e, auditState: s.audit[e.Deployment]}
 		if d := st.rows(e.Deployment); e.Deployment != "" && d != nil {
 			r.roll, r.health, r.hasState = pks.RollUp(d.rows), d.health, d.hasState
 			for _, in := range d.rows {
@@ -304,6 +321,7 @@ func (s *clustersScreen) Reload() {
 		want[clColMasters] = max(want[clColMasters], textWidth(mastersText(&r)))
 		want[clColWorkers] = max(want[clColWorkers], textWidth(workersCell(&r)))
 		want[clColHealth] = max(want[clColHealth], spansWidth(clusterHealthSpans(&r))+textWidth(s.c.cckMark(e.Deployment)))
+		want[clColAudit] = 5
 		want[clColDeployment] = max(want[clColDeployment], textWidth(deploymentText(e)))
 	}
 	s.tbl.SetWant(want, nil)
@@ -385,6 +403,8 @@ func compareClusterRows(a, b *clusterRow, col int) int {
 		return clusterScore(a) - clusterScore(b)
 	case clColDeployment:
 		return strings.Compare(deploymentText(a.e), deploymentText(b.e))
+	case clColAudit:
+		return strings.Compare(a.auditState, b.auditState)
 	}
 	return strings.Compare(a.e.Name, b.e.Name)
 }
@@ -447,6 +467,8 @@ func (s *clustersScreen) Cell(i, col, _ int) cell {
 			sp = append(sp, span{text: mark, role: roleWarn})
 		}
 		return cell{spans: sp}
+	case clColAudit:
+		return auditCell(r)
 	case clColDeployment:
 		c := cell{text: deploymentText(r.e), role: roleFaint}
 		switch r.e.Link {
@@ -493,6 +515,7 @@ func (s *clustersScreen) Toolbar() (string, string) {
 func (s *clustersScreen) ShortHelp() []key.Binding {
 	k := s.c.keys
 	return []key.Binding{withHelp(k.Enter, "instances"), k.action(etcdKey), k.action(usageKey), k.action(cck.Open),
+		withHelp(k.action(lk.FetchGroup), "master logs"), withHelp(k.action(auditKeys.Open), "audit"),
 		k.Filter, k.Refresh, k.Palette, k.Help, k.Quit}
 }
 
@@ -512,7 +535,10 @@ func (s *clustersScreen) Err() error {
 		}
 		return fmt.Errorf("%w (%s)", s.apiErr, what)
 	}
-	return s.base.Err()
+	if err := s.base.Err(); err != nil {
+		return err
+	}
+	return s.auditErr
 }
 
 func (s *clustersScreen) DataAge() (time.Time, bool, bool) {

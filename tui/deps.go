@@ -44,6 +44,7 @@ type Options struct {
 	Cached          bosh.Info // last known director info from the cache, may be zero
 	Environment     string    // as the user named it (alias or URL)
 	ReadOnly        bool
+	Production      bool // environment marked production: PROD badge, mutating confirmations need the typed name
 	Offline         bool
 	NoColor         bool
 	RefreshEvery    time.Duration // cheap listing refresh, default 30s

@@ -103,6 +103,10 @@ func (m *Model) helpLine() string {
 		closeHelp.SetHelp(k.Help.Help().Key+"/"+k.Back.Help().Key, "close help")
 		return m.help.ShortHelpView([]key.Binding{closeHelp, k.Quit})
 	}
+	if c, ok := m.top().(interface{ CaptureHelp() []key.Binding }); ok && m.top().Capturing() {
+		// a screen typing something other than a filter names its keys
+		return m.help.ShortHelpView(c.CaptureHelp())
+	}
 	if m.top().Capturing() {
 		k := m.c.keys
 		return m.help.ShortHelpView([]key.Binding{withHelp(k.Enter, "keep filter"), withHelp(k.Back, "clear filter")})

@@ -11,7 +11,7 @@ import (
 // headerView is the top line: who and where on the left, how fresh the rows
 // on screen are on the right.
 //
-//	bosun  prod · bosh-lite 280.0.14 · admin  [RO]         cached 4m ago
+//	bosun  prod · bosh-lite 280.0.14 · admin  PROD  [RO]   cached 4m ago
 func (m *Model) headerView() string {
 	c := m.c
 	st := &c.styles
@@ -28,6 +28,9 @@ func (m *Model) headerView() string {
 	}
 	if len(who) > 0 {
 		left = append(left, st.HeaderText.Render(clean(strings.Join(who, " · "))))
+	}
+	if c.opts.Production {
+		left = append(left, st.role(roleErr).apply("PROD"))
 	}
 	if c.opts.ReadOnly {
 		left = append(left, st.Badge.Render("[RO]"))
