@@ -8,10 +8,11 @@ import (
 	"strings"
 )
 
-// readCACert takes what --ca-cert or BOSH_CA_CERT holds: PEM text (told
-// apart by its "-----BEGIN" marker, as the bosh CLI does) or the path of a
-// PEM file. Either way the result must hold at least one certificate.
-func readCACert(v, home string) (string, error) {
+// ReadCACert takes what --ca-cert or BOSH_CA_CERT (or the PKS API's CA
+// setting) holds: PEM text (told apart by its "-----BEGIN" marker, as the
+// bosh CLI does) or the path of a PEM file, "~/" meaning home. Either way
+// the result must hold at least one certificate.
+func ReadCACert(v, home string) (string, error) {
 	if strings.Contains(v, "-----BEGIN") {
 		if err := checkPEMCerts(v); err != nil {
 			return "", configErr("CA certificate given as text: " + err.Error())

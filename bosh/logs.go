@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -189,10 +190,10 @@ func logsQuery(req LogsRequest) (types string, filters []string, err error) {
 			if p = strings.TrimSpace(p); p == "" {
 				continue
 			}
-			if !contains(LogTypes, p) {
+			if !slices.Contains(LogTypes, p) {
 				return "", nil, &Error{Kind: KindConfig, Op: "fetch logs", Description: fmt.Sprintf("unknown log type %q (want job, agent or system)", p)}
 			}
-			if !contains(ts, p) {
+			if !slices.Contains(ts, p) {
 				ts = append(ts, p)
 			}
 		}
@@ -203,7 +204,7 @@ func logsQuery(req LogsRequest) (types string, filters []string, err error) {
 	// The director and the CLI list types in this order.
 	var ordered []string
 	for _, t := range []string{"agent", "job", "system"} {
-		if contains(ts, t) {
+		if slices.Contains(ts, t) {
 			ordered = append(ordered, t)
 		}
 	}
@@ -220,15 +221,6 @@ func logsQuery(req LogsRequest) (types string, filters []string, err error) {
 		filters = append(filters, f)
 	}
 	return strings.Join(ordered, ","), filters, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // packLogs runs the fetch-logs task and returns its id and result, the

@@ -83,7 +83,7 @@ func ResolveTarget(o Overrides, getenv func(string) string, home string) (Target
 	}
 
 	if ca := pick(o.CACert, "BOSH_CA_CERT"); ca != "" {
-		t.CACert, err = readCACert(ca, home)
+		t.CACert, err = ReadCACert(ca, home)
 		if err != nil {
 			return Target{}, err
 		}

@@ -1,13 +1,12 @@
 package pks
 
 import (
-	"crypto/x509"
-	"encoding/pem"
+	"bosun/bosh"
+
 	"fmt"
 	"net"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -129,39 +128,11 @@ func sameHost(a, b string) bool {
 	return err1 == nil && err2 == nil && na == nb
 }
 
-// readCA takes PEM text or the path of a PEM file holding at least one
-// certificate.
+// readCA reads the PKS API's CA as the director's is read.
 func readCA(v, home string) (string, error) {
-	text := v
-	if !strings.Contains(v, "-----BEGIN") {
-		path := v
-		if strings.HasPrefix(path, "~/") {
-			path = filepath.Join(home, path[2:])
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return "", configErr("cannot read the PKS CA certificate %s: %v", path, unwrapPath(err))
-		}
-		text = string(data)
-	}
-	rest := []byte(text)
-	n := 0
-	for {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		if _, err := x509.ParseCertificate(b.Bytes); err != nil {
-			return "", configErr("PKS CA certificate %d does not parse: %v", n+1, err)
-		}
-		n++
-	}
-	if n == 0 {
-		return "", configErr("PKS CA certificate: no PEM certificate found")
+	text, err := bosh.ReadCACert(v, home)
+	if err != nil {
+		return "", configErr("PKS CA certificate: %v", err)
 	}
 	return text, nil
 }

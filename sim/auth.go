@@ -3,6 +3,7 @@ package sim
 import (
 	"crypto/subtle"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -45,7 +46,7 @@ func (f *Foundation) authenticate(r *http.Request) *principal {
 
 func (p *principal) hasAny(scopes []string) bool {
 	for _, s := range scopes {
-		if contains(p.scopes, s) {
+		if slices.Contains(p.scopes, s) {
 			return true
 		}
 	}

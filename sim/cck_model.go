@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"slices"
 	"sort"
 	"sync"
 )
@@ -126,7 +127,7 @@ func (w *cckWorld) hasVM(ci *cckInstance) bool {
 func (cd *cckDeployment) listDisk(vmCID string) []string {
 	var out []string
 	for _, d := range cd.disks {
-		if d.exists && contains(d.mountedOn, vmCID) {
+		if d.exists && slices.Contains(d.mountedOn, vmCID) {
 			out = append(out, d.cid)
 		}
 	}

@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -168,7 +169,7 @@ func (w *cckWorld) resolveInactive(cd *cckDeployment, d *cckDisk, res string) er
 		if !w.agentAlive(ci) {
 			return fmt.Errorf("Timed out sending 'list_disk' to instance: '%s', agent-id: '%s' after 45 seconds", ci.in.name(), ci.agentID)
 		}
-		mounted = contains(cd.listDisk(ci.vmCID), d.cid)
+		mounted = slices.Contains(cd.listDisk(ci.vmCID), d.cid)
 	}
 	switch res {
 	case "delete_disk":

@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -249,7 +250,7 @@ func TestTaskListsAndEventOutput(t *testing.T) {
 		t.Fatalf("recent tasks: %d", len(recent))
 	}
 	for _, task := range recent {
-		if !contains(userVisibleTypes, taskType(f, task.ID())) {
+		if !slices.Contains(userVisibleTypes, taskType(f, task.ID())) {
 			t.Errorf("task %d (%s) listed at verbose 1", task.ID(), task.Description())
 		}
 	}

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -81,7 +82,7 @@ func (g *generator) newDeployment(name string, sc *stemcell, groups []*instanceG
 		rv := g.release(rel, v, true)
 		for _, grp := range groups {
 			for _, j := range grp.Jobs {
-				if j.Release == rel && !contains(rv.JobNames, j.Name) {
+				if j.Release == rel && !slices.Contains(rv.JobNames, j.Name) {
 					rv.JobNames = append(rv.JobNames, j.Name)
 				}
 			}
@@ -181,13 +182,4 @@ func (g *generator) addInstances(d *deployment, r *rng, grp *instanceGroup, coun
 func (in *instance) fail(process string) {
 	in.Health = healthFailing
 	in.Failing = process
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

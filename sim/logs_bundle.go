@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"time"
 )
@@ -20,7 +21,7 @@ var logTypes = []string{"agent", "job", "system"}
 func instanceLogFiles(in *instance, types []string) []logFile {
 	var out []logFile
 	for _, t := range logTypes {
-		if !contains(types, t) {
+		if !slices.Contains(types, t) {
 			continue
 		}
 		var files []logFile

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -91,7 +92,7 @@ func (k fetchLogsKind) lock() *lockSpec     { return nil }
 func (k fetchLogsKind) run(x *taskRun) (string, error) {
 	f := x.f
 	for _, t := range k.types {
-		if !contains(logTypes, t) {
+		if !slices.Contains(logTypes, t) {
 			return "", &taskFailure{code: 450001, msg: fmt.Sprintf("Action Failed fetch_logs: Invalid log type: %s", t)}
 		}
 	}

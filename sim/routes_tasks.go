@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,8 +39,8 @@ func (f *Foundation) getTasks(w http.ResponseWriter, r *http.Request, c *call) {
 	var picked []*task
 	for _, t := range f.tasks {
 		switch {
-		case len(states) > 0 && !contains(states, t.State),
-			verbose == "1" && !contains(userVisibleTypes, t.Type),
+		case len(states) > 0 && !slices.Contains(states, t.State),
+			verbose == "1" && !slices.Contains(userVisibleTypes, t.Type),
 			q.Has("context_id") && t.ContextID != q.Get("context_id"),
 			q.Has("deployment") && t.Deployment != q.Get("deployment"),
 			!global && !c.user.hasAny(teamAdminScopes(t.Teams)):
@@ -266,7 +267,7 @@ func (f *Foundation) postTasksCancel(w http.ResponseWriter, r *http.Request, c *
 	dep, hasDep := sel["deployment"].(string)
 	f.mu.Lock()
 	for _, t := range f.tasks {
-		if !contains(states, t.State) || len(types) > 0 && !contains(types, t.Type) || hasDep && t.Deployment != dep {
+		if !slices.Contains(states, t.State) || len(types) > 0 && !slices.Contains(types, t.Type) || hasDep && t.Deployment != dep {
 			continue
 		}
 		f.cancelLocked(t) // tasks that cannot be cancelled any more are skipped, as the director does

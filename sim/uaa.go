@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -132,7 +133,7 @@ func (f *Foundation) tokenEndpoint(w http.ResponseWriter, r *http.Request, rl *u
 		uaaError(w, http.StatusBadRequest, "unsupported_grant_type", "Unsupported grant type: "+grant)
 		return
 	}
-	if !contains(client.Grants, grant) {
+	if !slices.Contains(client.Grants, grant) {
 		uaaError(w, http.StatusUnauthorized, "invalid_client", "Unauthorized grant type: "+grant)
 		return
 	}
@@ -178,7 +179,7 @@ func uaaError(w http.ResponseWriter, status int, code, desc string) {
 func intersect(a, b []string) []string {
 	var out []string
 	for _, x := range a {
-		if contains(b, x) {
+		if slices.Contains(b, x) {
 			out = append(out, x)
 		}
 	}

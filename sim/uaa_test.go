@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/base64"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -47,7 +48,7 @@ func TestPasswordGrantRefreshSession(t *testing.T) {
 		t.Fatalf("password grant token %T refreshable=%v", tok, ok)
 	}
 	info, err := uaa.NewTokenInfoFromValue(rt.RefreshValue())
-	if err != nil || info.Username != user || !contains(info.Scopes, "bosh.admin") {
+	if err != nil || info.Username != user || !slices.Contains(info.Scopes, "bosh.admin") {
 		t.Errorf("refresh token claims %+v, %v", info, err)
 	}
 	store := &tokenStore{}
@@ -136,7 +137,7 @@ func TestTokenClaims(t *testing.T) {
 	if err := json.Unmarshal(payload, &c); err != nil {
 		t.Fatal(err)
 	}
-	if c.ClientID != f.ClientID() || !contains(c.Scope, "bosh.admin") || c.JTI == "" || strings.HasSuffix(c.JTI, "-r") ||
+	if c.ClientID != f.ClientID() || !slices.Contains(c.Scope, "bosh.admin") || c.JTI == "" || strings.HasSuffix(c.JTI, "-r") ||
 		c.EXP-c.IAT != int64(DefaultTokenTTL.Seconds()) || c.UserName != "" {
 		t.Errorf("claims %+v", c)
 	}
