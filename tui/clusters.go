@@ -134,11 +134,7 @@ func (s *clustersScreen) clusterDeps() []string {
 }
 
 func (s *clustersScreen) startDetails(force bool) tea.Cmd {
-	deps := s.clusterDeps()
-	if !force {
-		deps = s.dueForDetails(deps)
-	}
-	return s.sweepDetails(deps, force)
+	return s.sweepDetails(s.clusterDeps(), force)
 }
 
 func (s *clustersScreen) refresh() tea.Cmd {

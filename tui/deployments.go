@@ -76,11 +76,7 @@ func (s *deploymentsScreen) startList() tea.Cmd {
 
 // startDetails sweeps details over every deployment.
 func (s *deploymentsScreen) startDetails(force bool) tea.Cmd {
-	deps := s.c.store.depNames()
-	if !force {
-		deps = s.dueForDetails(deps)
-	}
-	return s.sweepDetails(deps, force)
+	return s.sweepDetails(s.c.store.depNames(), force)
 }
 
 func (s *deploymentsScreen) refresh() tea.Cmd {

@@ -92,11 +92,7 @@ func (s *instancesScreen) startList() tea.Cmd {
 }
 
 func (s *instancesScreen) startDetails(force bool) tea.Cmd {
-	deps := s.targets()
-	if !force {
-		deps = s.dueForDetails(deps)
-	}
-	return s.sweepDetails(deps, force)
+	return s.sweepDetails(s.targets(), force)
 }
 
 func (s *instancesScreen) refresh() tea.Cmd {

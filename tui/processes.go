@@ -71,11 +71,7 @@ func (s *processesScreen) Init() tea.Cmd {
 }
 
 func (s *processesScreen) startDetails(force bool) tea.Cmd {
-	deps := []string{s.dep}
-	if !force {
-		deps = s.dueForDetails(deps)
-	}
-	return s.sweepDetails(deps, force)
+	return s.sweepDetails([]string{s.dep}, force)
 }
 
 func (s *processesScreen) refresh() tea.Cmd { return s.startDetails(true) }

@@ -236,11 +236,15 @@ func (b *base) dueForDetails(deps []string) []string {
 }
 
 // sweepDetails starts the details sweep over deps. Without force,
-// deployments another sweep already asked for are left out. It returns nil
-// when offline, when a sweep is in flight or when nothing is left to ask.
+// deployments whose details are fresh, or that another sweep already asked
+// for, are left out. It returns nil when offline, when a sweep is in
+// flight or when nothing is left to ask.
 func (b *base) sweepDetails(deps []string, force bool) tea.Cmd {
 	if !b.c.online() || b.det.busy {
 		return nil
+	}
+	if !force {
+		deps = b.dueForDetails(deps)
 	}
 	deps = b.c.store.claim(deps, force)
 	if len(deps) == 0 {
