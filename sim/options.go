@@ -22,7 +22,7 @@ type Options struct {
 	Deployments            int           // filler deployments, default 0
 	InstancesPerDeployment int           // instances per filler deployment, default 50
 	Workers                int           // task worker pool size, default 5
-	TaskTime               time.Duration // time each task takes, default 300ms
+	TaskTime               time.Duration // time each task takes; zero means the default 300ms (sim serve --task-time 0 passes 1ns)
 	Latency                time.Duration // added to every HTTP request, default 0
 	TokenTTL               time.Duration // UAA access-token lifetime, default 10m
 	Seed                   int64         // content seed; same seed => same foundation (uuids, CIDs, IPs, states)
