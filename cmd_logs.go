@@ -14,7 +14,6 @@ import (
 	"golang.org/x/term"
 
 	"bosun/bosh"
-	"bosun/cache"
 )
 
 func init() { subcommands = append(subcommands, newLogsCmd) }
@@ -37,7 +36,7 @@ func newLogsCmd(g *globals) *cobra.Command {
 		Use:   "logs [INSTANCE]",
 		Short: "Fetch a logs bundle from an instance, an instance group or a deployment (`bosun logs list` shows the index)",
 		Long: "Fetch a logs bundle through the director, as `bosh logs` does, into --dir with the bosh CLI's file\n" +
-			"name, verify it and record it in the index. INSTANCE is group, group/index or group/uuid; without it\n" +
+			"name, with its sha256, and record it in the index (`bosun logs files ID` lists what is inside). INSTANCE is group, group/index or group/uuid; without it\n" +
 			"the whole deployment's logs are fetched. In a PKS control plane deployment \"pks/0\" names the PKS API VM,\n" +
 			"and without -d \"pks/0\" finds that deployment.",
 		Args: cobra.MaximumNArgs(1),
@@ -66,6 +65,7 @@ func newLogsCmd(g *globals) *cobra.Command {
 			return runLogsList(g, cmd.OutOrStdout())
 		},
 	})
+	cmd.AddCommand(newLogsFilesCmd(g))
 	return cmd
 }
 
@@ -106,16 +106,12 @@ func runLogsFetch(ctx context.Context, g *globals, lf logsFlags, inst string, ou
 			SHA256 string `json:"sha256"`
 		}{b.Path, b.Bytes, b.SHA256})
 	}
-	fmt.Fprintf(out, "Wrote %s (%s, %d files, sha256 %s)\n", b.Path, humanBytes(b.Bytes), len(b.Files), b.SHA256)
+	fmt.Fprintf(out, "Wrote %s (%s, sha256 %s)\n", b.Path, humanBytes(b.Bytes), b.SHA256)
 	return nil
 }
 
 func runLogsList(g *globals, out io.Writer) error {
-	path, err := cache.DefaultPath()
-	if err != nil {
-		return err
-	}
-	store, err := cache.Open(path)
+	store, err := openLogsIndex()
 	if err != nil {
 		return err
 	}
@@ -128,10 +124,14 @@ func runLogsList(g *globals, out io.Writer) error {
 		return writeJSONArray(out, list)
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "FETCHED\tDEPLOYMENT\tINSTANCE\tTYPE\tSIZE\tFILES\tSTATE\tPATH")
+	fmt.Fprintln(tw, "ID\tFETCHED\tDEPLOYMENT\tINSTANCE\tTYPE\tSIZE\tFILES\tSTATE\tPATH")
 	for _, b := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", b.FetchedAt.Local().Format("2006-01-02 15:04:05"), b.Deployment,
-			dash(b.Instance), b.Type, humanBytes(b.Bytes), b.Files, b.State, b.Path)
+		files := "-" // not listed yet: bosun logs files ID
+		if b.Files != nil {
+			files = strconv.Itoa(*b.Files)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", b.ID, b.FetchedAt.Local().Format("2006-01-02 15:04:05"), b.Deployment,
+			dash(b.Instance), b.Type, humanBytes(b.Bytes), files, b.State, b.Path)
 	}
 	fmt.Fprintf(tw, "\n%d bundles\n", len(list))
 	return tw.Flush()
@@ -165,7 +165,7 @@ func (p *progressPrinter) update(lp bosh.LogsProgress) {
 	if lp.Stage == p.stage && now.Sub(p.last) < 200*time.Millisecond {
 		return
 	}
-	if lp.Stage == bosh.StageDownload && p.stage != bosh.StageDownload {
+	if lp.Stage != p.stage {
 		p.start = now
 	}
 	p.stage, p.last = lp.Stage, now
@@ -173,7 +173,7 @@ func (p *progressPrinter) update(lp bosh.LogsProgress) {
 	if lp.TaskID != 0 {
 		line = fmt.Sprintf("task %d: %s", lp.TaskID, lp.Stage)
 	}
-	if lp.Stage == bosh.StageDownload {
+	if lp.Stage == bosh.StageDownload || lp.Stage == stageListing {
 		line += " " + humanBytes(lp.Done)
 		if lp.Total > 0 {
 			line += " of " + humanBytes(lp.Total) + fmt.Sprintf(" (%d%%)", lp.Done*100/lp.Total)

@@ -3,9 +3,11 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -65,8 +67,29 @@ func TestLogsFetchIndexesAndLists(t *testing.T) {
 		}
 	}
 	if entry == nil || entry["state"] != "present" || entry["deployment"] != pks || entry["instance"] != "pivotal-container-service/0" ||
-		entry["type"] != "job" || entry["sha256"] != got["sha256"] || entry["files"].(float64) < 4 {
-		t.Errorf("index entry %v", entry)
+		entry["type"] != "job" || entry["sha256"] != got["sha256"] || entry["files"] != nil {
+		t.Fatalf("index entry %v (files not listed yet: null)", entry)
+	}
+
+	// Listing by id reads the bundle and records the list; by path it is
+	// found in the index.
+	id := strconv.Itoa(int(entry["id"].(float64)))
+	files := decode[[]map[string]any](t, e.run("logs", "files", id, "--json"))
+	var apiLog bool
+	for _, fl := range files {
+		apiLog = apiLog || fl["path"] == "./pks-api/pks-api.log" && fl["size"].(float64) > 0
+	}
+	if !apiLog || len(files) < 4 {
+		t.Errorf("logs files %s: %v", id, files)
+	}
+	for _, b := range decode[[]map[string]any](t, e.run("logs", "list", "--json")) {
+		if b["path"] == path && b["files"] != float64(len(files)) {
+			t.Errorf("listing not recorded: files %v, want %d", b["files"], len(files))
+		}
+	}
+	byPath := e.run("logs", "files", path)
+	if byPath.code != 0 || !strings.Contains(byPath.stdout, "pks-api/pks-api.log") || !strings.Contains(byPath.stdout, fmt.Sprintf("%d files", len(files))) {
+		t.Errorf("logs files PATH: exit %d\n%s%s", byPath.code, byPath.stdout, byPath.stderr)
 	}
 	os.Remove(path)
 	list = decode[[]map[string]any](t, e.run("--offline", "logs", "list", "--json"))
@@ -78,6 +101,35 @@ func TestLogsFetchIndexesAndLists(t *testing.T) {
 	table := e.run("logs", "list")
 	if table.code != 0 || !strings.Contains(table.stdout, "missing") || !strings.Contains(table.stdout, "2 bundles") {
 		t.Errorf("logs list table:\n%s%s", table.stdout, table.stderr)
+	}
+	if r := e.run("logs", "files", "999"); r.code != 1 || !strings.Contains(r.stderr, "no bundle 999 in the index") {
+		t.Errorf("unknown id: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// A bundle damaged on disk after the download is named as unusable when
+// listed, and nothing is recorded for it.
+func TestLogsFilesOfADamagedBundle(t *testing.T) {
+	f := startSim(t, sim.Options{})
+	e := newEnv(t)
+	e.pointAt(f)
+	dir := t.TempDir()
+	got := decode[map[string]any](t, e.run("logs", "pks/0", "--dir", dir, "--json"))
+	path := got["path"].(string)
+	body, _ := os.ReadFile(path)
+	os.WriteFile(path, body[:len(body)/2], 0o600)
+	r := e.run("logs", "files", path)
+	if r.code != 1 || !strings.Contains(r.stderr, "is unusable") || !strings.Contains(r.stderr, "damaged") {
+		t.Errorf("damaged bundle: exit %d\n%s", r.code, r.stderr)
+	}
+	for _, b := range decode[[]map[string]any](t, e.run("logs", "list", "--json")) {
+		if b["files"] != nil {
+			t.Errorf("a damaged bundle got a file list: %v", b)
+		}
+	}
+	os.Remove(path)
+	if r := e.run("logs", "files", path); r.code != 1 || !strings.Contains(r.stderr, "is gone") {
+		t.Errorf("deleted bundle: exit %d\n%s", r.code, r.stderr)
 	}
 }
 

@@ -38,7 +38,7 @@ type Bundle struct {
 	FetchedAt   time.Time    `json:"-"`
 	TaskID      int          `json:"-"`
 	BlobstoreID string       `json:"-"`
-	Files       []BundleFile `json:"-"`
+	Files       []BundleFile `json:"-"` // nil: not listed yet
 }
 
 // Fetch stages reported through LogsProgress.
@@ -46,7 +46,6 @@ const (
 	StageResolve  = "resolving"
 	StageTask     = "packing"
 	StageDownload = "downloading"
-	StageVerify   = "verifying"
 )
 
 // LogsProgress is the state of a fetch: its stage, the director task and,
@@ -58,11 +57,13 @@ type LogsProgress struct {
 }
 
 // FetchLogs resolves the target, has the director pack the logs (a
-// "fetch logs" task whose result is a blobstore id), downloads the bundle
-// beside its final path with constant memory, checks that it is a gzip
-// tarball and lists its files, and only then renames it to the bosh CLI's
-// file name in req.Dir. On failure no file is left that looks complete.
-// When ctx ends while the director task runs, the task is cancelled.
+// "fetch logs" task whose result is a blobstore id) and downloads the
+// bundle with DownloadBundle to the bosh CLI's file name in req.Dir. On
+// failure no file is left that looks complete. When ctx ends while the
+// director task runs, the task is cancelled. The bundle's files are not
+// listed here (Files stays nil): that means reading all of it, which
+// takes several times as long as the download; ScanBundleFile does it
+// when the list is wanted.
 func (c *Client) FetchLogs(ctx context.Context, req LogsRequest, progress func(LogsProgress)) (Bundle, error) {
 	op := "fetch logs"
 	report := func(p LogsProgress) {
@@ -97,57 +98,15 @@ func (c *Client) FetchLogs(ctx context.Context, req LogsRequest, progress func(L
 	}
 	b := Bundle{Deployment: t.Deployment, Instance: t.Label(), Type: types, TaskID: taskID, BlobstoreID: blobID, FetchedAt: time.Now()}
 	final := filepath.Join(dir, BundleFileName(t, b.FetchedAt))
-	part, err := os.CreateTemp(dir, "."+filepath.Base(final)+".*.part")
-	if err != nil {
-		return Bundle{}, &Error{Kind: KindConfig, Op: op, Err: err, Description: "cannot write in " + dir + ": " + oneLine(err.Error())}
-	}
-	keep := false
-	defer func() {
-		if !keep {
-			part.Close()
-			os.Remove(part.Name())
-		}
-	}()
-	// The bundle is verified (gzip, tar) and its files listed as it
-	// arrives, by a reader following the file.
-	fw := newFollower()
-	scanned, scan, err := followScan(part.Name(), fw)
-	if err != nil {
-		return Bundle{}, &Error{Kind: KindConfig, Op: op, Err: err, Description: "cannot read back " + part.Name() + ": " + oneLine(err.Error())}
-	}
-	w := &gzipSniffer{w: fw.writer(part)}
-	b.Bytes, b.SHA256, err = c.DownloadResource(ctx, blobID, w, func(p Progress) {
+	b.Bytes, b.SHA256, err = c.DownloadBundle(ctx, blobID, final, func(p Progress) {
 		report(LogsProgress{Stage: StageDownload, TaskID: taskID, Progress: p})
 	})
 	if err != nil {
-		fw.finish(err)
-		<-scan
 		if e, ok := err.(*Error); ok {
 			e.Op, e.TaskID = op, taskID
 		}
 		return Bundle{}, err
 	}
-	fw.finish(nil)
-	if err := part.Sync(); err != nil {
-		<-scan
-		return Bundle{}, &Error{Kind: KindConfig, Op: op, Err: err, Description: "writing the bundle failed: " + oneLine(err.Error())}
-	}
-	if err := part.Close(); err != nil {
-		<-scan
-		return Bundle{}, &Error{Kind: KindConfig, Op: op, Err: err, Description: "writing the bundle failed: " + oneLine(err.Error())}
-	}
-	report(LogsProgress{Stage: StageVerify, TaskID: taskID, Progress: Progress{Done: scanned.off.Load(), Total: b.Bytes}})
-	res := awaitScan(scanned, scan, b.Bytes, func(p Progress) {
-		report(LogsProgress{Stage: StageVerify, TaskID: taskID, Progress: p})
-	})
-	if b.Files, err = res.files, res.err; err != nil {
-		return Bundle{}, &Error{Kind: KindBadResponse, Op: op, TaskID: taskID, Err: err,
-			Description: "the bundle the director sent is unusable: " + oneLine(err.Error())}
-	}
-	if err := os.Rename(part.Name(), final); err != nil {
-		return Bundle{}, &Error{Kind: KindConfig, Op: op, Err: err, Description: "cannot move the bundle into place: " + oneLine(err.Error())}
-	}
-	keep = true
 	b.Path = final
 	return b, nil
 }
@@ -295,23 +254,4 @@ func (w *taskWatch) id() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.taskID
-}
-
-// gzipSniffer passes writes on and fails as soon as the first two bytes
-// are not gzip's magic number, so a wrong resource is not downloaded in
-// full.
-type gzipSniffer struct {
-	w    interface{ Write([]byte) (int, error) }
-	head []byte
-}
-
-func (g *gzipSniffer) Write(p []byte) (int, error) {
-	if len(g.head) < 2 {
-		need := min(2-len(g.head), len(p))
-		g.head = append(g.head, p[:need]...)
-		if len(g.head) >= 1 && g.head[0] != 0x1f || len(g.head) == 2 && g.head[1] != 0x8b {
-			return 0, fmt.Errorf("%w: it starts with %q", ErrNotGzip, g.head)
-		}
-	}
-	return g.w.Write(p)
 }

@@ -94,9 +94,10 @@ func (c *Client) DownloadResource(ctx context.Context, id string, w io.Writer, p
 	}
 }
 
-// download is the state of one resource download across attempts. The
-// connection is read on the caller's goroutine while a second one writes
-// and hashes, so TLS and sha256 overlap; pipeDepth buffers bound memory.
+// download is the state of one resource download across attempts. Three
+// goroutines share the work: the caller's reads the connection (TLS), a
+// second writes, a third hashes, so on a machine with cores to spare the
+// sha256 costs no time. pipeDepth buffers bound memory.
 type download struct {
 	w        io.Writer
 	h        hash.Hash
@@ -106,27 +107,31 @@ type download struct {
 
 	free    chan []byte // empty buffers
 	full    chan []byte // read, to write
-	sunk    chan error  // the writer's result, after full is closed
+	hashq   chan []byte // written, to hash
+	sunk    chan error  // the writer's result, after full is closed and all is hashed
 	werr    chan error  // the writer's first failure, at once
 	n       atomic.Int64
 	flushed sync.Once
 }
 
-const pipeDepth = 4
+const pipeDepth = 8
 
 func newDownload(w io.Writer, progress func(Progress)) *download {
 	d := &download{w: w, h: sha256.New(), total: -1, progress: progress,
-		free: make(chan []byte, pipeDepth), full: make(chan []byte, pipeDepth), sunk: make(chan error, 1), werr: make(chan error, 1)}
+		free: make(chan []byte, pipeDepth), full: make(chan []byte, pipeDepth), hashq: make(chan []byte, pipeDepth),
+		sunk: make(chan error, 1), werr: make(chan error, 1)}
 	for range pipeDepth {
 		d.free <- make([]byte, copyBuffer)
 	}
-	go d.sink()
+	hashed := make(chan struct{})
+	go d.write(hashed)
+	go d.hash(hashed)
 	return d
 }
 
-// sink writes and hashes what was read; after a failure it only hands
-// buffers back.
-func (d *download) sink() {
+// write writes what was read and passes it on to be hashed; after a
+// failure it only hands buffers back.
+func (d *download) write(hashed <-chan struct{}) {
 	var failed error
 	for b := range d.full {
 		if failed == nil {
@@ -134,16 +139,28 @@ func (d *download) sink() {
 				failed = writeError{err}
 				d.werr <- failed
 			} else {
-				d.h.Write(b)
 				d.n.Add(int64(len(b)))
+				d.hashq <- b
+				continue
 			}
 		}
 		d.free <- b[:cap(b)]
 	}
+	close(d.hashq)
+	<-hashed
 	d.sunk <- failed
 }
 
-// flush waits until everything read is written.
+// hash adds what was written to the sha256, in order.
+func (d *download) hash(hashed chan<- struct{}) {
+	for b := range d.hashq {
+		d.h.Write(b)
+		d.free <- b[:cap(b)]
+	}
+	close(hashed)
+}
+
+// flush waits until everything read is written and hashed.
 func (d *download) flush() error {
 	var err error
 	d.flushed.Do(func() {

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bufio"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -62,6 +63,49 @@ func ScanBundle(r io.Reader) ([]BundleFile, error) {
 		return files, fmt.Errorf("damaged gzip stream: %v", err)
 	}
 	return files, nil
+}
+
+// ScanBundleFile lists the bundle at path with ScanBundle, reporting the
+// compressed bytes read so far (ScanBundle reads 64 KB at a time) and stopping
+// when ctx ends. Listing reads the whole bundle, which also verifies its
+// gzip checksum: several seconds for hundreds of MB.
+func ScanBundleFile(ctx context.Context, path string, progress func(Progress)) ([]BundleFile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	total := int64(-1)
+	if st, err := f.Stat(); err == nil {
+		total = st.Size()
+	}
+	files, err := ScanBundle(&scanReader{ctx: ctx, r: f, total: total, progress: progress})
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return files, err
+}
+
+// scanReader counts and reports what ScanBundle reads, and ends it with
+// ctx's error.
+type scanReader struct {
+	ctx      context.Context
+	r        io.Reader
+	done     int64
+	total    int64
+	progress func(Progress)
+}
+
+func (s *scanReader) Read(p []byte) (int, error) {
+	if err := s.ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := s.r.Read(p)
+	s.done += int64(n)
+	if s.progress != nil && n > 0 {
+		s.progress(Progress{Done: s.done, Total: s.total})
+	}
+	return n, err
 }
 
 func isNestedBundle(name string) bool {

@@ -80,22 +80,33 @@ func TestFetchLogsPKS0WritesAVerifiedBundle(t *testing.T) {
 	if got := dirEntries(t, dir); len(got) != 1 {
 		t.Errorf("directory holds %v, want the bundle only", got)
 	}
+	if b.Files != nil {
+		t.Errorf("FetchLogs listed the bundle (%d files); listing is ScanBundleFile's", len(b.Files))
+	}
+	files, err := bosh.ScanBundleFile(context.Background(), b.Path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var apiLog bool
-	for _, fl := range b.Files {
+	for _, fl := range files {
 		apiLog = apiLog || fl.Path == "./pks-api/pks-api.log" && fl.Size > 0
 	}
 	if !apiLog || b.Instance != "pivotal-container-service/0" || b.Type != "job" || b.TaskID == 0 {
 		t.Errorf("bundle %+v", b)
 	}
-	want := []string{bosh.StageResolve, bosh.StageTask, bosh.StageDownload, bosh.StageVerify}
+	want := []string{bosh.StageResolve, bosh.StageTask, bosh.StageDownload}
 	if strings.Join(stages, ",") != strings.Join(want, ",") {
 		t.Errorf("stages %v, want %v", stages, want)
 	}
 
 	// Without -d, "pks/0" finds the control plane.
 	b2, err := c.FetchLogs(context.Background(), bosh.LogsRequest{Instance: "pks/0", Types: []string{"agent"}, Dir: dir}, nil)
-	if err != nil || b2.Deployment != dep || len(b2.Files) != 1 || b2.Files[0].Path != "./current" {
-		t.Errorf("pks/0 without a deployment: %+v, %v", b2, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files2, err := bosh.ScanBundleFile(context.Background(), b2.Path, nil)
+	if err != nil || b2.Deployment != dep || len(files2) != 1 || files2[0].Path != "./current" {
+		t.Errorf("pks/0 without a deployment: %+v, %v, %v", b2, files2, err)
 	}
 }
 
@@ -117,8 +128,12 @@ func TestFetchLogsGroupAndJobFilter(t *testing.T) {
 	if !regexp.MustCompile(`^` + regexp.QuoteMeta(cluster) + `\.master-\d{8}-\d{6}`).MatchString(filepath.Base(b.Path)) {
 		t.Errorf("group bundle name %s", filepath.Base(b.Path))
 	}
+	files, err := bosh.ScanBundleFile(context.Background(), b.Path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var nested int
-	for _, fl := range b.Files {
+	for _, fl := range files {
 		if strings.Contains(fl.Path, bosh.NestSep) {
 			nested++
 			if !strings.Contains(fl.Path, "/etcd/") {
@@ -127,7 +142,7 @@ func TestFetchLogsGroupAndJobFilter(t *testing.T) {
 		}
 	}
 	if nested == 0 {
-		t.Errorf("group bundle lists no nested files: %+v", b.Files)
+		t.Errorf("group bundle lists no nested files: %+v", files)
 	}
 }
 

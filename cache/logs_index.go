@@ -33,6 +33,12 @@ CREATE TABLE log_bundles (
 CREATE INDEX log_bundles_by_time ON log_bundles (fetched_at);
 `
 
+// logBundlesListedMigration marks which bundles have their files listed:
+// downloads no longer list them (that reads the whole bundle), the first
+// look inside does. Bundles indexed before were listed.
+var logBundlesListedMigration = migration{version: 7, name: "log bundles listed on demand",
+	up: execSQL(`ALTER TABLE log_bundles ADD COLUMN listed INTEGER NOT NULL DEFAULT 1`)}
+
 // States of an indexed bundle's file, checked on every listing.
 const (
 	BundlePresent = "present"
@@ -52,15 +58,19 @@ type LogBundle struct {
 	SHA256     string    `json:"sha256"`
 	Path       string    `json:"path"`
 	TaskID     int       `json:"task_id,omitempty"`
-	Files      int       `json:"files"`
+	Files      *int      `json:"files"` // nil: not listed yet
 	State      string    `json:"state"`
 }
 
 // ErrNoBundle is returned for an id the index does not hold.
 var ErrNoBundle = errors.New("cache: no such log bundle")
 
+// ErrNotListed is returned for the files of a bundle not listed yet.
+var ErrNotListed = errors.New("cache: the bundle's files are not listed yet")
+
 // AddLogBundle records a bundle downloaded from director uuid, with its
-// file list, and returns its id. The path is stored absolute; a bundle
+// file list when b has one (b.Files nil: not listed yet), and returns its
+// id. The path is stored absolute; a bundle
 // already indexed at that path is replaced.
 func (s *Store) AddLogBundle(uuid string, b bosh.Bundle) (int64, error) {
 	if err := checkUUID(uuid); err != nil {
@@ -76,6 +86,7 @@ func (s *Store) AddLogBundle(uuid string, b bosh.Bundle) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("cache: index log bundle: %w", err)
 	}
+	listed := b.Files != nil
 	files := b.Files
 	if files == nil {
 		files = []bosh.BundleFile{}
@@ -88,13 +99,14 @@ func (s *Store) AddLogBundle(uuid string, b bosh.Bundle) (int64, error) {
 	var id int64
 	err = s.write(op, func(ctx context.Context, tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `
-			INSERT INTO log_bundles (director_uuid, deployment, instance, log_type, fetched_at, bytes, sha256, path, task_id, files)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO log_bundles (director_uuid, deployment, instance, log_type, fetched_at, bytes, sha256, path, task_id, files, listed)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (path) DO UPDATE SET director_uuid = excluded.director_uuid, deployment = excluded.deployment,
 				instance = excluded.instance, log_type = excluded.log_type, fetched_at = excluded.fetched_at,
-				bytes = excluded.bytes, sha256 = excluded.sha256, task_id = excluded.task_id, files = excluded.files
+				bytes = excluded.bytes, sha256 = excluded.sha256, task_id = excluded.task_id, files = excluded.files,
+				listed = excluded.listed
 			RETURNING id`,
-			uuid, b.Deployment, b.Instance, b.Type, b.FetchedAt.UnixNano(), b.Bytes, b.SHA256, abs, b.TaskID, string(list)).Scan(&id)
+			uuid, b.Deployment, b.Instance, b.Type, b.FetchedAt.UnixNano(), b.Bytes, b.SHA256, abs, b.TaskID, string(list), listed).Scan(&id)
 		return s.wrap(op, err)
 	})
 	return id, err
@@ -107,7 +119,8 @@ func (s *Store) LogBundles() ([]LogBundle, error) {
 	var out []LogBundle
 	err := s.read(op, func(ctx context.Context, tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `
-			SELECT id, director_uuid, deployment, instance, log_type, fetched_at, bytes, sha256, path, task_id, json_array_length(files)
+			SELECT id, director_uuid, deployment, instance, log_type, fetched_at, bytes, sha256, path, task_id,
+				CASE WHEN listed THEN json_array_length(files) END
 			FROM log_bundles ORDER BY fetched_at DESC, id DESC`)
 		if err != nil {
 			return s.wrap(op, err)
@@ -116,8 +129,13 @@ func (s *Store) LogBundles() ([]LogBundle, error) {
 		for rows.Next() {
 			var b LogBundle
 			var at int64
-			if err := rows.Scan(&b.ID, &b.Director, &b.Deployment, &b.Instance, &b.Type, &at, &b.Bytes, &b.SHA256, &b.Path, &b.TaskID, &b.Files); err != nil {
+			var files sql.NullInt64
+			if err := rows.Scan(&b.ID, &b.Director, &b.Deployment, &b.Instance, &b.Type, &at, &b.Bytes, &b.SHA256, &b.Path, &b.TaskID, &files); err != nil {
 				return s.wrap(op, err)
+			}
+			if files.Valid {
+				n := int(files.Int64)
+				b.Files = &n
 			}
 			b.FetchedAt = fromNanos(at)
 			out = append(out, b)
@@ -145,12 +163,14 @@ func bundleState(path string, size int64) string {
 	return BundlePresent
 }
 
-// LogBundleFiles is the file list recorded for bundle id.
+// LogBundleFiles is the file list recorded for bundle id, ErrNotListed
+// when it was not listed yet.
 func (s *Store) LogBundleFiles(id int64) ([]bosh.BundleFile, error) {
 	const op = "read log bundle files"
 	var raw string
+	var listed bool
 	err := s.read(op, func(ctx context.Context, tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT files FROM log_bundles WHERE id = ?`, id).Scan(&raw)
+		err := tx.QueryRowContext(ctx, `SELECT files, listed FROM log_bundles WHERE id = ?`, id).Scan(&raw, &listed)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNoBundle
 		}
@@ -159,11 +179,37 @@ func (s *Store) LogBundleFiles(id int64) ([]bosh.BundleFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !listed {
+		return nil, ErrNotListed
+	}
 	var files []bosh.BundleFile
 	if err := json.Unmarshal([]byte(raw), &files); err != nil {
 		return nil, s.wrap(op, err)
 	}
 	return files, nil
+}
+
+// SetLogBundleFiles records the file list of bundle id, read from its
+// file.
+func (s *Store) SetLogBundleFiles(id int64, files []bosh.BundleFile) error {
+	const op = "record log bundle files"
+	if files == nil {
+		files = []bosh.BundleFile{}
+	}
+	list, err := json.Marshal(files)
+	if err != nil {
+		return fmt.Errorf("cache: %s: %w", op, err)
+	}
+	return s.write(op, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE log_bundles SET files = ?, listed = 1 WHERE id = ?`, string(list), id)
+		if err != nil {
+			return s.wrap(op, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNoBundle
+		}
+		return nil
+	})
 }
 
 // ForgetLogBundle removes bundle id from the index; the file is left alone.

@@ -1,6 +1,8 @@
 package cache
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -60,12 +62,40 @@ func TestLogBundleIndex(t *testing.T) {
 	}
 	got := list[1]
 	if got.ID != id || got.Deployment != older.Deployment || got.Instance != older.Instance || got.Type != "job" ||
-		!got.FetchedAt.Equal(at) || got.Bytes != 100 || got.TaskID != 7 || got.Files != 2 || got.Director != uuid || !filepath.IsAbs(got.Path) {
+		!got.FetchedAt.Equal(at) || got.Bytes != 100 || got.TaskID != 7 || got.Files == nil || *got.Files != 2 || got.Director != uuid || !filepath.IsAbs(got.Path) {
 		t.Errorf("entry %+v", got)
 	}
 	files, err := s.LogBundleFiles(id)
 	if err != nil || len(files) != 2 || files[0] != older.Files[0] {
 		t.Errorf("files %v, %v", files, err)
+	}
+
+	// A bundle indexed without a list (newer) is not listed until its files
+	// are recorded; an empty list is a list.
+	if list[0].Files != nil {
+		t.Errorf("unlisted bundle shows %d files", *list[0].Files)
+	}
+	if _, err := s.LogBundleFiles(list[0].ID); !errors.Is(err, ErrNotListed) {
+		t.Errorf("files of an unlisted bundle: %v", err)
+	}
+	listing := []bosh.BundleFile{{Path: "./kube-apiserver/audit.log", Size: 9}}
+	if err := s.SetLogBundleFiles(list[0].ID, listing); err != nil {
+		t.Fatal(err)
+	}
+	if files, err := s.LogBundleFiles(list[0].ID); err != nil || len(files) != 1 || files[0] != listing[0] {
+		t.Errorf("recorded files %v, %v", files, err)
+	}
+	if list, _ := s.LogBundles(); list[0].Files == nil || *list[0].Files != 1 {
+		t.Errorf("listed bundle count %v", list[0].Files)
+	}
+	if err := s.SetLogBundleFiles(list[2].ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if files, err := s.LogBundleFiles(list[2].ID); err != nil || files == nil || len(files) != 0 {
+		t.Errorf("empty listing: %v, %v", files, err)
+	}
+	if err := s.SetLogBundleFiles(99999, listing); !errors.Is(err, ErrNoBundle) {
+		t.Errorf("listing an unknown bundle: %v", err)
 	}
 
 	// Indexing the same path again replaces the entry.
@@ -106,5 +136,38 @@ func TestLogBundleIndexRefusesIncompleteEntries(t *testing.T) {
 	}
 	if list, err := s.LogBundles(); err != nil || len(list) != 0 {
 		t.Errorf("refused entries were stored: %v %v", list, err)
+	}
+}
+
+// A cache written before bundles were listed on demand keeps its bundles
+// listed across the migration.
+func TestLogBundlesIndexedBeforeListingOnDemandStayListed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bosun.db")
+	db, err := sql.Open("sqlite", dsn(path, "_txlock=immediate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &Store{path: path, wdb: db}
+	if err := old.migrate(context.Background(), migrations[:logBundlesListedMigration.version-1]); err != nil {
+		t.Fatal(err)
+	}
+	bundle := writeBundle(t, t.TempDir(), "old.tgz", 10)
+	if _, err := db.Exec(`INSERT INTO log_bundles (director_uuid, deployment, instance, log_type, fetched_at, bytes, sha256, path, task_id, files)
+		VALUES (?, 'd', 'g/0', 'job', 1, 10, 'aa', ?, 3, '[{"path":"./a.log","size":5}]')`, fakeUUID("dir", 1), bundle); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	list, err := s.LogBundles()
+	if err != nil || len(list) != 1 || list[0].Files == nil || *list[0].Files != 1 {
+		t.Fatalf("after migration: %+v, %v", list, err)
+	}
+	if files, err := s.LogBundleFiles(list[0].ID); err != nil || len(files) != 1 || files[0].Path != "./a.log" {
+		t.Errorf("files %v, %v", files, err)
 	}
 }

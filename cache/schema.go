@@ -31,6 +31,7 @@ var migrations = []migration{
 	cckHistoryMigration,   // cache/cck_history.go
 	eventsMigration,       // cache/events.go
 	auditHistoryMigration, // cache/audit_history.go
+	logBundlesListedMigration,
 }
 
 // execSQL is a migration step made of SQL statements only.

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -60,6 +61,14 @@ func newBundlesScreen(c *common) *bundlesScreen {
 	return s
 }
 
+// fileCount is a bundle's number of files, -1 before it is listed.
+func fileCount(b *cache.LogBundle) int {
+	if b.Files == nil {
+		return -1
+	}
+	return *b.Files
+}
+
 func compareBundles(a, b *cache.LogBundle, col int) int {
 	switch col {
 	case bunColDeployment:
@@ -71,7 +80,7 @@ func compareBundles(a, b *cache.LogBundle, col int) int {
 	case bunColSize:
 		return int(a.Bytes - b.Bytes)
 	case bunColFiles:
-		return a.Files - b.Files
+		return fileCount(a) - fileCount(b)
 	case bunColState:
 		return strings.Compare(a.State, b.State)
 	}
@@ -129,7 +138,10 @@ func (s *bundlesScreen) Cell(i, col, _ int) cell {
 	case bunColSize:
 		return cell{text: sizeText(b.Bytes)}
 	case bunColFiles:
-		return cell{text: fmt.Sprint(b.Files)}
+		if b.Files == nil {
+			return cell{text: "·", role: roleFaint} // listed when first opened
+		}
+		return cell{text: fmt.Sprint(*b.Files)}
 	case bunColState:
 		switch b.State {
 		case cache.BundlePresent:
@@ -169,8 +181,8 @@ func (s *bundlesScreen) FullHelp() [][]key.Binding { return s.c.keys.FullHelp() 
 func (s *bundlesScreen) DataAge() (time.Time, bool, bool) { return s.c.now(), true, true }
 
 // filesScreen lists the files of one bundle with their sizes, from the
-// index or read from the tarball without extracting; enter opens one in
-// the viewer.
+// index or read from the tarball without extracting (with a progress bar:
+// listing reads the whole bundle); enter opens one in the viewer.
 type filesScreen struct {
 	base
 	bundleID int64
@@ -180,6 +192,9 @@ type filesScreen struct {
 	set      rowSet[bosh.BundleFile]
 	loadErr  error
 	loaded   bool
+	scan     bosh.Progress // how far the listing has read
+	ctx      context.Context
+	cancel   context.CancelFunc
 }
 
 func newFilesScreen(c *common, id int64, path, title string) *filesScreen {
@@ -188,6 +203,7 @@ func newFilesScreen(c *common, id int64, path, title string) *filesScreen {
 		{title: "SIZE", min: 7, prio: 1, right: true},
 	}
 	s := &filesScreen{base: newBase(c, cols), bundleID: id, path: path, title: title}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.set = rowSet[bosh.BundleFile]{
 		cmp: func(a, b *bosh.BundleFile, col int) int {
 			if col == 1 {
@@ -208,13 +224,26 @@ func (s *filesScreen) Init() tea.Cmd {
 	if s.files != nil {
 		return func() tea.Msg { return bundleFilesMsg{screen: s.sid, files: s.files} }
 	}
-	return loadBundleFiles(s.c.logsIndex(), s.bundleID, s.path, s.sid)
+	return loadBundleFiles(s.ctx, s.c.logsIndex(), s.bundleID, s.path, s.sid)
+}
+
+// Close stops a listing in flight.
+func (s *filesScreen) Close() { s.cancel() }
+
+func (s *filesScreen) Progress() string {
+	if s.loaded {
+		return ""
+	}
+	return "listing the bundle"
 }
 
 func (s *filesScreen) Reload() { s.ver = s.c.store.ver }
 
 func (s *filesScreen) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
+	case bundleScanMsg:
+		s.scan = m.p
+		return m.next
 	case bundleFilesMsg:
 		s.loaded, s.loadErr = true, m.err
 		want := []int{0, 0}
@@ -223,6 +252,9 @@ func (s *filesScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		s.tbl.SetWant(want, nil)
 		s.keep(func() { s.set.set(m.files) })
+		if m.note != "" {
+			return status(m.note, true)
+		}
 		return nil
 	case tea.KeyMsg:
 		if !s.editing && key.Matches(m, s.c.keys.Enter) && s.set.Len() > 0 {
@@ -253,11 +285,32 @@ func (s *filesScreen) View() string {
 	case s.loadErr != nil:
 		empty = "cannot read the bundle: " + s.loadErr.Error()
 	case !s.loaded:
-		empty = "reading the bundle…"
+		return s.scanView()
 	case s.set.filter != "":
 		empty = fmt.Sprintf("no file matches %q", s.set.filter)
 	}
 	return s.tbl.View(s, empty)
+}
+
+// scanView is the listing in progress: it reads the whole bundle, which
+// for hundreds of MB takes seconds.
+func (s *filesScreen) scanView() string {
+	lines := []string{"Listing the files of " + s.path, "(read in place, nothing is extracted)", ""}
+	if s.scan.Total > 0 {
+		frac := float64(s.scan.Done) / float64(s.scan.Total)
+		lines = append(lines, barLine(s.c, frac, s.width), sizeText(s.scan.Done)+" of "+sizeText(s.scan.Total))
+	} else {
+		lines = append(lines, "reading the bundle…")
+	}
+	lines = append(lines, "", "esc stops")
+	for i := range lines {
+		lines[i] = truncateANSI(lines[i], s.width)
+	}
+	h := s.tbl.height + 1 // the table's rows and its title line
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines[:h], "\n")
 }
 
 func (s *filesScreen) Toolbar() (string, string) {

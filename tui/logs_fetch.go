@@ -108,41 +108,17 @@ func (s *fetchScreen) Init() tea.Cmd {
 }
 
 // startFetch runs the fetch on its own goroutine; progress arrives as
-// logsProgressMsg (only the latest is kept while the screen is busy) and
-// the end as logsFetchedMsg.
+// logsProgressMsg and the end as logsFetchedMsg.
 func startFetch(ctx context.Context, f LogsFetcher, req bosh.LogsRequest, screen int) tea.Cmd {
-	prog := make(chan bosh.LogsProgress, 1)
-	done := make(chan logsFetchedMsg, 1)
-	go func() {
+	return withProgress(func(report func(bosh.LogsProgress)) tea.Msg {
 		if err := os.MkdirAll(req.Dir, 0o700); err != nil {
-			done <- logsFetchedMsg{screen: screen, err: err}
-			return
+			return logsFetchedMsg{screen: screen, err: err}
 		}
-		b, err := f.FetchLogs(ctx, req, func(p bosh.LogsProgress) {
-			for {
-				select {
-				case prog <- p:
-					return
-				default:
-				}
-				select {
-				case <-prog: // drop the stale one
-				default:
-				}
-			}
-		})
-		done <- logsFetchedMsg{screen: screen, b: b, err: err}
-	}()
-	var wait tea.Cmd
-	wait = func() tea.Msg {
-		select {
-		case m := <-done:
-			return m
-		case p := <-prog:
-			return logsProgressMsg{screen: screen, p: p, next: wait}
-		}
-	}
-	return wait
+		b, err := f.FetchLogs(ctx, req, report)
+		return logsFetchedMsg{screen: screen, b: b, err: err}
+	}, func(p bosh.LogsProgress, next tea.Cmd) tea.Msg {
+		return logsProgressMsg{screen: screen, p: p, next: next}
+	})
 }
 
 func (s *fetchScreen) Update(msg tea.Msg) tea.Cmd {
@@ -179,7 +155,7 @@ func (s *fetchScreen) Update(msg tea.Msg) tea.Cmd {
 	case bundleIndexedMsg:
 		files := newFilesScreen(s.c, m.id, m.b.Path, bundleTitle(m.b.Deployment, m.b.Instance))
 		files.files = m.b.Files
-		cmds := []tea.Cmd{pushScreen(files, true), status(fmt.Sprintf("bundle saved (%s, %d files)", sizeText(m.b.Bytes), len(m.b.Files)), false)}
+		cmds := []tea.Cmd{pushScreen(files, true), status(fmt.Sprintf("bundle saved (%s, sha256 %s…)", sizeText(m.b.Bytes), m.b.SHA256[:min(12, len(m.b.SHA256))]), false)}
 		if m.err != nil {
 			cmds = append(cmds, status("bundle not indexed: "+m.err.Error(), true))
 		}
@@ -249,19 +225,21 @@ func (s *fetchScreen) downloadLines() []string {
 			figures += " · ETA " + duration(int64(float64(p.Total-p.Done)/rate+0.5))
 		}
 	}
-	stage := fmt.Sprintf("task %d: downloading", p.TaskID)
-	if p.Stage == bosh.StageVerify {
-		stage = "verifying the bundle (gzip, tar) and listing its files…"
-	}
-	return []string{stage, s.barView(frac, max(min(s.width-6, 60), 10)) + fmt.Sprintf(" %3.0f%%", frac*100), figures}
+	return []string{fmt.Sprintf("task %d: downloading", p.TaskID), barLine(s.c, frac, s.width), figures}
+}
+
+// barLine is a progress bar as wide as the screen allows (10 to 60
+// cells) with the percentage after it.
+func barLine(c *common, frac float64, width int) string {
+	return barView(c, frac, max(min(width-6, 60), 10)) + fmt.Sprintf(" %3.0f%%", frac*100)
 }
 
 // barView draws a progress bar w cells wide, in the accent colour (or
 // plain blocks without colour).
-func (s *fetchScreen) barView(frac float64, w int) string {
+func barView(c *common, frac float64, w int) string {
 	full := int(frac*float64(w) + 0.5)
 	full = max(min(full, w), 0)
-	return s.c.styles.role(roleAccent).apply(strings.Repeat("█", full)) + s.c.styles.role(roleFaint).apply(strings.Repeat("░", w-full))
+	return c.styles.role(roleAccent).apply(strings.Repeat("█", full)) + c.styles.role(roleFaint).apply(strings.Repeat("░", w-full))
 }
 
 func totalText(n int64) string {

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"bosun/bosh"
 	"bosun/cache"
 )
@@ -93,10 +95,27 @@ func (c *indexCache) AddLogBundle(uuid string, b bosh.Bundle) (int64, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	id := int64(len(c.bundles) + 1)
-	c.bundles = append(c.bundles, cache.LogBundle{ID: id, Director: uuid, Deployment: b.Deployment, Instance: b.Instance, Type: b.Type,
-		FetchedAt: b.FetchedAt, Bytes: b.Bytes, SHA256: b.SHA256, Path: b.Path, Files: len(b.Files), State: cache.BundlePresent})
+	lb := cache.LogBundle{ID: id, Director: uuid, Deployment: b.Deployment, Instance: b.Instance, Type: b.Type,
+		FetchedAt: b.FetchedAt, Bytes: b.Bytes, SHA256: b.SHA256, Path: b.Path, State: cache.BundlePresent}
+	if b.Files != nil {
+		n := len(b.Files)
+		lb.Files = &n
+	}
+	c.bundles = append(c.bundles, lb)
 	c.files[id] = b.Files
 	return id, nil
+}
+
+func (c *indexCache) SetLogBundleFiles(id int64, files []bosh.BundleFile) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.files[id]; !ok {
+		return cache.ErrNoBundle
+	}
+	n := len(files)
+	c.bundles[id-1].Files = &n
+	c.files[id] = files
+	return nil
 }
 
 func (c *indexCache) LogBundles() ([]cache.LogBundle, error) {
@@ -109,8 +128,11 @@ func (c *indexCache) LogBundleFiles(id int64) ([]bosh.BundleFile, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	f, ok := c.files[id]
-	if !ok {
+	switch {
+	case !ok:
 		return nil, cache.ErrNoBundle
+	case f == nil:
+		return nil, cache.ErrNotListed
 	}
 	return f, nil
 }
@@ -130,9 +152,10 @@ func TestLogsFetchOpensTheBundleAndTheViewer(t *testing.T) {
 		progress(bosh.LogsProgress{Stage: bosh.StageTask, TaskID: 42})
 		progress(bosh.LogsProgress{Stage: bosh.StageDownload, TaskID: 42, Progress: bosh.Progress{Done: 512, Total: 1024}})
 		path := filepath.Join(req.Dir, "cf-00.router.0-20261123-120000.tgz")
-		files := writeTestBundle(t, path, map[string]string{"./bpm/bpm.log": "bpm started\n", "./kubelet/kubelet.stderr.log": kubeletLog(3000)})
+		writeTestBundle(t, path, map[string]string{"./bpm/bpm.log": "bpm started\n", "./kubelet/kubelet.stderr.log": kubeletLog(3000)})
 		st, _ := os.Stat(path)
-		return bosh.Bundle{Path: path, Bytes: st.Size(), SHA256: "ab", Deployment: req.Deployment, Instance: req.Instance, Type: "job", FetchedAt: t0, Files: files}, nil
+		// FetchLogs does not list the bundle; the files screen does.
+		return bosh.Bundle{Path: path, Bytes: st.Size(), SHA256: "ab", Deployment: req.Deployment, Instance: req.Instance, Type: "job", FetchedAt: t0}, nil
 	})
 	h.keys("l")
 	if _, ok := h.top().(*filesScreen); !ok {
@@ -147,6 +170,9 @@ func TestLogsFetchOpensTheBundleAndTheViewer(t *testing.T) {
 	v := h.view()
 	if !strings.Contains(v, "kubelet/kubelet.stderr.log") || !strings.Contains(v, "bpm/bpm.log") {
 		t.Fatalf("files screen:\n%s", v)
+	}
+	if f := ix.bundles[0].Files; f == nil || *f != 2 {
+		t.Errorf("the listing was not recorded in the index: %v", f)
 	}
 	h.keys("j", "enter")
 	vw, ok := h.top().(*viewer)
@@ -270,13 +296,26 @@ func TestFilesOfAnUnindexedBundleAreReadFromTheTarball(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "x.tgz")
 	writeTestBundle(t, path, map[string]string{"./etcd/etcd.stdout.log": "{}\n", "./kube-apiserver/audit.log": "{}\n"})
-	msg := loadBundleFiles(nil, 0, path, 1)().(bundleFilesMsg)
+	msg := runToEnd(loadBundleFiles(context.Background(), nil, 0, path, 1))
 	if msg.err != nil || len(msg.files) != 2 || msg.files[1].Path != "./kube-apiserver/audit.log" {
 		t.Errorf("files %+v, %v", msg.files, msg.err)
 	}
 	os.WriteFile(path, []byte("not gzip"), 0o600)
-	if msg := loadBundleFiles(nil, 0, path, 1)().(bundleFilesMsg); msg.err == nil {
+	if msg := runToEnd(loadBundleFiles(context.Background(), nil, 0, path, 1)); msg.err == nil {
 		t.Error("a file that is not gzip listed without error")
+	}
+}
+
+// runToEnd runs a listing command through its progress reports to its
+// result.
+func runToEnd(cmd tea.Cmd) bundleFilesMsg {
+	for {
+		switch m := cmd().(type) {
+		case bundleScanMsg:
+			cmd = m.next
+		case bundleFilesMsg:
+			return m
+		}
 	}
 }
 
