@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -295,7 +296,7 @@ func (s *filesScreen) View() string {
 // scanView is the listing in progress: it reads the whole bundle, which
 // for hundreds of MB takes seconds.
 func (s *filesScreen) scanView() string {
-	lines := []string{"Listing the files of " + s.path, "(read in place, nothing is extracted)", ""}
+	lines := []string{"Listing the files of " + filepath.Base(s.path), "in " + filepath.Dir(s.path) + " (read in place, nothing is extracted)", ""}
 	if s.scan.Total > 0 {
 		frac := float64(s.scan.Done) / float64(s.scan.Total)
 		lines = append(lines, barLine(s.c, frac, s.width), sizeText(s.scan.Done)+" of "+sizeText(s.scan.Total))

@@ -392,3 +392,24 @@ func TestLogsKeyOnTheDeploymentsScreenExplains(t *testing.T) {
 		t.Errorf("l on deployments: top %T, requests %v\n%s", h.top(), d.reqs, h.view())
 	}
 }
+
+// While a bundle is listed the files screen shows how far it has read.
+func TestFilesScreenShowsTheListingProgress(t *testing.T) {
+	h, _, _ := logsHarness(t, nil)
+	s := newFilesScreen(h.m.c, 0, "/var/logs/big.tgz", "big logs")
+	s.SetSize(100, 20)
+	s.Update(bundleScanMsg{screen: s.sid, p: bosh.Progress{Done: 125 << 20, Total: 500 << 20}})
+	v := s.View()
+	for _, want := range []string{"Listing the files of big.tgz", "in /var/logs", " 25%", "125.0M of 500.0M", "esc stops"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("listing view lacks %q:\n%s", want, v)
+		}
+	}
+	if s.Progress() == "" {
+		t.Error("no progress label while listing")
+	}
+	s.Update(bundleFilesMsg{screen: s.sid, files: []bosh.BundleFile{{Path: "./a.log", Size: 3}}})
+	if v := s.View(); !strings.Contains(v, "a.log") || s.Progress() != "" {
+		t.Errorf("after the listing:\n%s", v)
+	}
+}
