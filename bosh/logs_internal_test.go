@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -121,5 +122,34 @@ func TestScanBundleFile(t *testing.T) {
 	os.WriteFile(cut, b[:len(b)/2], 0o600)
 	if _, err := ScanBundleFile(context.Background(), cut, nil); err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Errorf("bundle cut in half: %v", err)
+	}
+}
+
+// Opening a file late in a bundle reports how much of the bundle was read
+// to find it, and a cancelled search ends with ctx's error.
+func TestOpenBundleFileReportsTheSearch(t *testing.T) {
+	path := t.TempDir() + "/b.tgz"
+	writeTestBundle(t, path, 20, 200<<10)
+	var seen Progress
+	e, err := OpenBundleFile(context.Background(), path, "./job/19.log", func(p Progress) { seen = p })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	body, err := io.ReadAll(e)
+	if err != nil || int64(len(body)) != e.Size || !bytes.HasPrefix(body, []byte("line 19 of a log\n")) {
+		t.Errorf("read %d bytes (%v), size %d, starts %q", len(body), err, e.Size, body[:min(len(body), 20)])
+	}
+	if seen.Done <= 0 || seen.Total <= 0 || seen.Done > seen.Total {
+		t.Errorf("search progress %+v", seen)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := OpenBundleFile(ctx, path, "./job/19.log", nil); err != context.Canceled {
+		t.Errorf("cancelled search: %v", err)
+	}
+	if _, err := OpenBundleFile(context.Background(), path, "./job/99.log", nil); err == nil || !strings.Contains(err.Error(), "no such file in the bundle") {
+		t.Errorf("missing file: %v", err)
 	}
 }

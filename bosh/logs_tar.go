@@ -146,17 +146,28 @@ type BundleEntry struct {
 func (e *BundleEntry) Close() error { return e.close() }
 
 // OpenBundleFile opens the file named name (as ScanBundle names it) inside
-// the bundle at path, without extracting anything to disk.
-func OpenBundleFile(path, name string) (*BundleEntry, error) {
+// the bundle at path, without extracting anything to disk. Finding it
+// means reading the bundle up to it: progress, if set, hears how much of
+// the bundle was read until then, and ctx ends the search.
+func OpenBundleFile(ctx context.Context, path, name string, progress func(Progress)) (*BundleEntry, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	r, size, err := findEntry(bufio.NewReaderSize(f, 256<<10), name)
+	total := int64(-1)
+	if st, err := f.Stat(); err == nil {
+		total = st.Size()
+	}
+	sr := &scanReader{ctx: ctx, r: f, total: total, progress: progress}
+	r, size, err := findEntry(bufio.NewReaderSize(sr, 256<<10), name)
 	if err != nil {
 		f.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("%s in %s: %w", name, path, err)
 	}
+	sr.progress = nil // found: what follows is the file itself
 	return &BundleEntry{Reader: r, Size: size, close: f.Close}, nil
 }
 

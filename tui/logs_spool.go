@@ -35,6 +35,7 @@ type spool struct {
 	marks []int64 // offset of line i*spoolEvery
 	done  bool
 	err   error
+	seek  bosh.Progress // how much of the bundle was read to find the file
 }
 
 // openSpool starts copying name from the bundle at path. The copy runs
@@ -51,7 +52,16 @@ func openSpool(ctx context.Context, path, name string) (*spool, error) {
 }
 
 func (sp *spool) fill(ctx context.Context, path, name string) {
-	entry, err := bosh.OpenBundleFile(path, name)
+	var lastSeek time.Time
+	entry, err := bosh.OpenBundleFile(ctx, path, name, func(p bosh.Progress) {
+		sp.mu.Lock()
+		sp.seek = p
+		sp.mu.Unlock()
+		if now := time.Now(); now.Sub(lastSeek) > 100*time.Millisecond {
+			lastSeek = now
+			sp.note()
+		}
+	})
 	if err != nil {
 		sp.finish(err)
 		return
@@ -129,6 +139,13 @@ func (sp *spool) note() {
 	case sp.changed <- struct{}{}:
 	default:
 	}
+}
+
+// seeking is how much of the bundle was read to find the file.
+func (sp *spool) seeking() bosh.Progress {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	return sp.seek
 }
 
 // state is how far the copy has got.

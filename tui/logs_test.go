@@ -413,3 +413,18 @@ func TestFilesScreenShowsTheListingProgress(t *testing.T) {
 		t.Errorf("after the listing:\n%s", v)
 	}
 }
+
+// While the viewer looks for a file deep in a bundle it says how much of
+// the bundle it has read.
+func TestViewerShowsTheSearchForTheFile(t *testing.T) {
+	h, _, _ := logsHarness(t, nil)
+	v := newViewer(h.m.c, "/var/logs/big.tgz", "./uaa/uaa.log", 4000)
+	v.SetSize(100, 20)
+	v.sp = &spool{changed: make(chan struct{}, 1), seek: bosh.Progress{Done: 100 << 20, Total: 400 << 20}}
+	out := v.View()
+	for _, want := range []string{"opening ./uaa/uaa.log…", "finding it in the bundle: 100.0M of 400.0M read", " 25%"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("viewer lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -364,6 +364,14 @@ func (v *viewer) View() string {
 		rows = append(rows, st.role(roleErr).apply(truncate("cannot read "+v.name+": "+v.err.Error(), v.width)))
 	case v.sp == nil || (len(v.window) == 0 && !v.done):
 		rows = append(rows, st.role(roleFaint).apply("opening "+v.name+"…"))
+		if v.sp != nil {
+			// A file deep in a large bundle is found by reading the
+			// bundle up to it, which can take seconds.
+			if p := v.sp.seeking(); p.Total > 0 && p.Done > 0 {
+				rows = append(rows, "", "finding it in the bundle: "+sizeText(p.Done)+" of "+sizeText(p.Total)+" read",
+					barLine(v.c, float64(p.Done)/float64(p.Total), v.width))
+			}
+		}
 	case len(v.window) == 0:
 		rows = append(rows, st.role(roleFaint).apply("(empty file)"))
 	}
