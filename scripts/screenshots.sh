@@ -109,6 +109,11 @@ wait_for "line 1 of"
 tmux send-keys -t "$session" "/back-off" Enter
 wait_for "▶"
 shot log-viewer
+# The bundle index (kept in the cache), with the one just fetched and listed.
+start
+tmux send-keys -t "$session" ":logs" Enter
+wait_for "present"
+shot log-bundles
 
 # kube-apiserver audit flags of a 3-master cluster: confirmation, then the roll.
 start
