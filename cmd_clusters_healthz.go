@@ -6,6 +6,8 @@ import (
 	"io"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	"bosun/bosh"
 	"bosun/pks"
 )
@@ -62,22 +64,19 @@ func apiserverText(r pks.APIServerReport) string {
 func (l *clusterListing) checkAPIServers(ctx context.Context, g *globals, s *session, gf *gatewayFlags, errOut io.Writer) {
 	l.apiserver = map[string]pks.APIServerReport{}
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	slots := make(chan struct{}, 4)
+	var group errgroup.Group
+	group.SetLimit(4)
 	for _, e := range l.entries {
 		if e.Deployment == "" {
 			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			slots <- struct{}{}
-			defer func() { <-slots }()
+		group.Go(func() error {
 			rep := apiserverHealth(ctx, g, s, gf, false, e, errOut)
 			mu.Lock()
 			l.apiserver[e.Deployment] = rep
 			mu.Unlock()
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	group.Wait()
 }

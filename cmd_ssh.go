@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"bosun/bosh"
 )
@@ -161,15 +162,11 @@ const maxParallelSSH = 10
 // and returns the worst exit code.
 func runEverywhere(ctx context.Context, sess *bosh.SSHSession, command string, out, errOut io.Writer) int {
 	var mu sync.Mutex // one line at a time on the user's streams
-	slots := make(chan struct{}, maxParallelSSH)
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(maxParallelSSH)
 	worst := 0
 	for _, h := range sess.Hosts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			slots <- struct{}{}
-			defer func() { <-slots }()
+		g.Go(func() error {
 			prefix := h.Instance() + ": "
 			o := &prefixWriter{mu: &mu, w: out, prefix: prefix}
 			e := &prefixWriter{mu: &mu, w: errOut, prefix: prefix}
@@ -185,9 +182,10 @@ func runEverywhere(ctx context.Context, sess *bosh.SSHSession, command string, o
 				}
 			}
 			worst = max(worst, code)
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	g.Wait()
 	return worst
 }
 

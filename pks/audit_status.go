@@ -7,7 +7,8 @@ import (
 	"maps"
 	"slices"
 	"sort"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"bosun/bosh"
 )
@@ -42,18 +43,15 @@ func Status(ctx context.Context, r Runner, hosts []bosh.SSHHost, layout MasterLa
 		parallel = DefaultParallel
 	}
 	out := make([]MasterAudit, len(hosts))
-	slots := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(parallel)
 	for i, h := range hosts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			slots <- struct{}{}
-			defer func() { <-slots }()
+		g.Go(func() error {
 			out[i] = masterStatus(ctx, master{r: r, h: h, layout: layout})
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	g.Wait()
 	return out
 }
 

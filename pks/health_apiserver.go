@@ -3,7 +3,8 @@ package pks
 import (
 	"context"
 	"fmt"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"bosun/bosh"
 )
@@ -39,14 +40,10 @@ func CheckAPIServers(ctx context.Context, r Runner, hosts []bosh.SSHHost, layout
 		parallel = DefaultParallel
 	}
 	rep := APIServerReport{Checked: true, Masters: make([]APIServerCheck, len(hosts))}
-	slots := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(parallel)
 	for i, h := range hosts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			slots <- struct{}{}
-			defer func() { <-slots }()
+		g.Go(func() error {
 			c := APIServerCheck{Instance: h.Instance()}
 			p, err := master{r: r, h: h, layout: layout}.probe(ctx)
 			c.State, c.Healthy = p.state, err == nil && p.healthy
@@ -57,9 +54,10 @@ func CheckAPIServers(ctx context.Context, r Runner, hosts []bosh.SSHHost, layout
 				c.Error = "/healthz failing"
 			}
 			rep.Masters[i] = c
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	g.Wait()
 	rep.Healthy = len(hosts) > 0
 	for _, c := range rep.Masters {
 		if !c.Healthy {

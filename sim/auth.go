@@ -29,11 +29,17 @@ func (f *Foundation) authenticate(r *http.Request) *principal {
 		}
 		return &principal{name: user, scopes: c.Scopes}
 	}
+	return f.tokens.bearer(h)
+}
+
+// bearer reads an Authorization header holding a bearer access token this
+// issuer signed; nil when it is not one, or is expired or forged.
+func (ti *tokenIssuer) bearer(h string) *principal {
 	typ, tok, ok := strings.Cut(strings.TrimSpace(h), " ")
 	if !ok || !strings.EqualFold(typ, "bearer") {
 		return nil
 	}
-	c, err := f.tokens.verifyAccess(strings.TrimSpace(tok), time.Now())
+	c, err := ti.verifyAccess(strings.TrimSpace(tok), time.Now())
 	if err != nil {
 		return nil
 	}

@@ -78,19 +78,7 @@ func (f *Foundation) servePKSAPI(w http.ResponseWriter, r *http.Request) {
 
 // pksPrincipal checks the bearer token against the PKS UAA's issuer.
 func (f *Foundation) pksPrincipal(r *http.Request) *principal {
-	typ, tok, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	if !ok || !strings.EqualFold(typ, "bearer") {
-		return nil
-	}
-	c, err := f.pks.realm.tokens.verifyAccess(strings.TrimSpace(tok), time.Now())
-	if err != nil {
-		return nil
-	}
-	name := c.UserName
-	if name == "" {
-		name = c.ClientID
-	}
-	return &principal{name: name, scopes: c.Scope}
+	return f.pks.realm.tokens.bearer(r.Header.Get("Authorization"))
 }
 
 // pksClusterJSON is the API's Cluster object.
