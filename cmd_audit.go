@@ -320,18 +320,7 @@ func writeAuditStatus(out io.Writer, dep string, masters []pks.MasterAudit) {
 	fmt.Fprintln(tw, "MASTER\tAUDIT\tLEVEL\tLOG PATH\tMAXAGE/BACKUP/SIZE\tPROCESS\tDRIFT\tNOTE")
 	reverted := false
 	for _, m := range masters {
-		on := "off"
-		if m.Enabled {
-			on = "on"
-		}
-		drift := "no"
-		if m.Drift {
-			drift = "yes"
-		}
-		note := m.Error
-		if note == "" && m.PolicyError != "" {
-			note = m.PolicyError
-		}
+		on, drift, note := m.Cells()
 		if m.Reverted {
 			reverted = true
 			note = strings.TrimSpace("reverted since bosun's change " + note)

@@ -69,16 +69,31 @@ func (a tuiAuditor) change(ctx context.Context, dep string, enable bool, level s
 // AuditPlan is the per-master change, as `bosun audit --dry-run` works it
 // out; it changes nothing.
 func (a tuiAuditor) AuditPlan(ctx context.Context, dep string, enable bool, level string) ([]pks.MasterPlan, error) {
-	change, err := a.change(ctx, dep, enable, level)
+	sess, plans, err := a.plan(ctx, dep, enable, level)
 	if err != nil {
 		return nil, err
+	}
+	sess.Close()
+	return plans, nil
+}
+
+// plan opens an SSH session on the cluster's masters and works out the
+// change on each; the caller closes the session.
+func (a tuiAuditor) plan(ctx context.Context, dep string, enable bool, level string) (*bosh.SSHSession, []pks.MasterPlan, error) {
+	change, err := a.change(ctx, dep, enable, level)
+	if err != nil {
+		return nil, nil, err
 	}
 	sess, err := a.open(ctx, dep)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer sess.Close()
-	return pks.Plan(ctx, sess, sess.Hosts, pks.DefaultLayout, change)
+	plans, err := pks.Plan(ctx, sess, sess.Hosts, pks.DefaultLayout, change)
+	if err != nil {
+		sess.Close()
+		return nil, nil, err
+	}
+	return sess, plans, nil
 }
 
 // AuditToggle plans again and rolls only when the plan is the one the
@@ -88,19 +103,11 @@ func (a tuiAuditor) AuditToggle(ctx context.Context, dep string, enable bool, le
 	if err != nil {
 		return nil, err
 	}
-	change, err := a.change(ctx, dep, enable, level)
-	if err != nil {
-		return nil, err
-	}
-	sess, err := a.open(ctx, dep)
+	sess, plans, err := a.plan(ctx, dep, enable, level)
 	if err != nil {
 		return nil, err
 	}
 	defer sess.Close()
-	plans, err := pks.Plan(ctx, sess, sess.Hosts, pks.DefaultLayout, change)
-	if err != nil {
-		return nil, err
-	}
 	if !pks.SamePlans(plans, confirmed) {
 		return nil, errors.New("the masters changed since the confirmation; nothing changed, review the new diff")
 	}

@@ -139,3 +139,19 @@ func TestArgDiff(t *testing.T) {
 		t.Fatalf("argDiff = %v", got)
 	}
 }
+
+func TestMasterAuditCells(t *testing.T) {
+	for _, c := range []struct {
+		m                  MasterAudit
+		audit, drift, note string
+	}{
+		{MasterAudit{}, "off", "no", ""},
+		{MasterAudit{Enabled: true, Drift: true, PolicyError: "policy file /p does not exist"}, "on", "yes", "policy file /p does not exist"},
+		{MasterAudit{Error: "ssh: dropped", PolicyError: "bad policy"}, "off", "no", "ssh: dropped"},
+	} {
+		a, d, n := c.m.Cells()
+		if a != c.audit || d != c.drift || n != c.note {
+			t.Errorf("%+v: %q %q %q, want %q %q %q", c.m, a, d, n, c.audit, c.drift, c.note)
+		}
+	}
+}

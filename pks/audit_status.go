@@ -34,6 +34,22 @@ func auditEnabled(flags map[string]string) bool {
 	return flags["audit-log-path"] != "" && flags["audit-policy-file"] != "" || flags["audit-webhook-config-file"] != "" && flags["audit-policy-file"] != ""
 }
 
+// Cells are the words a status table shows for m: "on"/"off", drift
+// "yes"/"no", and the note: the read error, else the policy's problem.
+func (m MasterAudit) Cells() (audit, drift, note string) {
+	audit, drift, note = "off", "no", m.Error
+	if m.Enabled {
+		audit = "on"
+	}
+	if m.Drift {
+		drift = "yes"
+	}
+	if note == "" {
+		note = m.PolicyError
+	}
+	return audit, drift, note
+}
+
 // DefaultParallel bounds the masters read at once by Status.
 const DefaultParallel = 16
 

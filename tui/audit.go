@@ -213,18 +213,7 @@ func (s *auditScreen) View() string {
 	lines := []string{fmt.Sprintf("kube-apiserver audit flags of %s", s.dep), ""}
 	lines = append(lines, fmt.Sprintf("%-16s %-5s %-16s %-10s %-18s %-6s %s", "MASTER", "AUDIT", "LEVEL", "MAX A/B/S", "PROCESS", "DRIFT", "NOTE"))
 	for _, m := range s.masters {
-		on := "off"
-		if m.Enabled {
-			on = "on"
-		}
-		drift := "no"
-		if m.Drift {
-			drift = "yes"
-		}
-		note := m.Error
-		if note == "" {
-			note = m.PolicyError
-		}
+		on, drift, note := m.Cells()
 		if step := s.steps[m.Instance]; step != "" {
 			note = "roll: " + step
 		}
