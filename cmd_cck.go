@@ -375,36 +375,9 @@ func writeProblemsTable(w io.Writer, dep string, probs []bosh.Problem) {
 			}
 			names = append(names, n)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Type, dash(p.Instance), dash(stateText(p.Expected)),
-			dash(stateText(p.Actual)), strings.Join(names, ", "))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Type, dash(p.Instance), dash(p.Expected.String()),
+			dash(p.Actual.String()), strings.Join(names, ", "))
 	}
 	fmt.Fprintf(tw, "\n%d problems in %s\n", len(probs), dep)
 	tw.Flush()
-}
-
-// stateText renders one side of a problem's diff on one line.
-func stateText(c bosh.CheckState) string {
-	var parts []string
-	add := func(k, v string) {
-		if v != "" {
-			parts = append(parts, k+" "+v)
-		}
-	}
-	add("vm", c.VMCID)
-	if c.VM != "" {
-		parts = append(parts, c.VM)
-	}
-	add("agent", c.Agent)
-	add("disk", c.DiskCID)
-	if c.Disk != "" {
-		parts = append(parts, c.Disk)
-	}
-	switch c.Mount {
-	case "":
-	case "not mounted":
-		parts = append(parts, "not mounted")
-	default:
-		parts = append(parts, "mounted on "+c.Mount)
-	}
-	return strings.Join(parts, ", ")
 }

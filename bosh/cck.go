@@ -47,6 +47,29 @@ type CheckState struct {
 	Mount   string `json:"mount,omitempty"` // the VM(s) the disk is mounted on, or "not mounted"
 }
 
+// String renders one side of a problem's diff on one line:
+// "VM vm-1 exists, agent not responding, disk disk-2 inactive, mounted on vm-1".
+func (c CheckState) String() string {
+	var parts []string
+	if c.VMCID != "" || c.VM != "" {
+		parts = append(parts, strings.TrimSpace("VM "+c.VMCID+" "+c.VM))
+	}
+	if c.Agent != "" {
+		parts = append(parts, "agent "+c.Agent)
+	}
+	if c.DiskCID != "" || c.Disk != "" {
+		parts = append(parts, strings.TrimSpace("disk "+c.DiskCID+" "+c.Disk))
+	}
+	switch c.Mount {
+	case "":
+	case "not mounted":
+		parts = append(parts, "not mounted")
+	default:
+		parts = append(parts, "mounted on "+c.Mount)
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Auto resolutions of the director (v280) by problem type.
 var autoResolution = map[string]string{
 	"missing_vm":          "recreate_vm_without_wait",

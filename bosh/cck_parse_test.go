@@ -150,3 +150,17 @@ func TestCloudCheckCommand(t *testing.T) {
 		t.Errorf("quoting: %q", got)
 	}
 }
+
+func TestCheckStateString(t *testing.T) {
+	for c, want := range map[CheckState]string{
+		{}:                                       "",
+		{VMCID: "vm-1", VM: "missing"}:           "VM vm-1 missing",
+		{VMCID: "vm-1", Agent: "not responding"}: "VM vm-1, agent not responding",
+		{DiskCID: "disk-2", Disk: "inactive", Mount: "not mounted"}: "disk disk-2 inactive, not mounted",
+		{DiskCID: "disk-2", Mount: "vm-1"}:                          "disk disk-2, mounted on vm-1",
+	} {
+		if got := c.String(); got != want {
+			t.Errorf("%+v: %q, want %q", c, got, want)
+		}
+	}
+}

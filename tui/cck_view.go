@@ -153,7 +153,7 @@ func (s *cckScreen) problemBlock(i, w int) []string {
 	} else {
 		title = st.role(roleBold).apply(truncate("  "+title, w))
 	}
-	exp, act := diffText(p.Expected), diffText(p.Actual)
+	exp, act := p.Expected.String(), p.Actual.String()
 	if exp == "" && act == "" {
 		exp, act = "-", oneLineText(p.Description)
 	}
@@ -173,28 +173,6 @@ func (s *cckScreen) problemBlock(i, w int) []string {
 		"    resolution: " + truncate(res, max(w-16, 1)),
 		"",
 	}
-}
-
-// diffText renders one side of a problem's diff.
-func diffText(c bosh.CheckState) string {
-	var parts []string
-	if c.VMCID != "" || c.VM != "" {
-		parts = append(parts, strings.TrimSpace("VM "+c.VMCID+" "+c.VM))
-	}
-	if c.Agent != "" {
-		parts = append(parts, "agent "+c.Agent)
-	}
-	if c.DiskCID != "" || c.Disk != "" {
-		parts = append(parts, strings.TrimSpace("disk "+c.DiskCID+" "+c.Disk))
-	}
-	switch c.Mount {
-	case "":
-	case "not mounted":
-		parts = append(parts, "not mounted")
-	default:
-		parts = append(parts, "mounted on "+c.Mount)
-	}
-	return strings.Join(parts, ", ")
 }
 
 // confirmLines lists every chosen action and the equivalent bosh command;
