@@ -44,11 +44,8 @@ func newEtcdCmd(g *globals) *cobra.Command {
 }
 
 func runEtcd(ctx context.Context, g *globals, gf *gatewayFlags, name string, out, errOut io.Writer) error {
-	if g.readOnly {
-		return exitError{1, "etcd health runs etcdctl over SSH, which creates a user on the master: refused with --read-only"}
-	}
-	if g.offline {
-		return exitError{2, "etcd health needs the director: not available with --offline"}
+	if err := sshAllowed(g, "etcd health", "runs etcdctl over SSH, which creates a user on the master"); err != nil {
+		return err
 	}
 	s, err := openSession(g)
 	if err != nil {

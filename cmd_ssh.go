@@ -98,11 +98,8 @@ func newSSHCmd(g *globals) *cobra.Command {
 }
 
 func runSSH(ctx context.Context, g *globals, gf *gatewayFlags, dep, arg, command string, hasCommand bool, in io.Reader, out, errOut io.Writer) error {
-	if g.readOnly {
-		return exitError{1, "ssh creates a user on the VMs: refused with --read-only"}
-	}
-	if g.offline {
-		return exitError{2, "ssh needs the director: not available with --offline"}
+	if err := sshAllowed(g, "ssh", "creates a user on the VMs"); err != nil {
+		return err
 	}
 	if hasCommand && strings.TrimSpace(command) == "" {
 		return exitError{2, "-c needs a command"}
@@ -152,6 +149,19 @@ func exitFor(code int) error {
 		return nil
 	}
 	return exitError{code: code}
+}
+
+// sshAllowed refuses work that needs a director SSH session (which
+// creates a user on the VMs) under --read-only (exit 1) or --offline
+// (exit 2). what names the work, does says what it does.
+func sshAllowed(g *globals, what, does string) error {
+	if g.readOnly {
+		return exitError{1, what + " " + does + ": refused with --read-only"}
+	}
+	if g.offline {
+		return exitError{2, what + " needs the director: not available with --offline"}
+	}
+	return nil
 }
 
 // maxParallelSSH bounds the hosts a command runs on at once.

@@ -78,11 +78,8 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 }
 
 func runUsage(ctx context.Context, g *globals, gf *gatewayFlags, cluster string, since time.Time, out, errOut io.Writer) error {
-	if g.readOnly {
-		return exitError{1, "usage runs mysql over SSH, which creates a user on the pks-db VM: refused with --read-only"}
-	}
-	if g.offline {
-		return exitError{2, "usage needs the director: not available with --offline"}
+	if err := sshAllowed(g, "usage", "runs mysql over SSH, which creates a user on the pks-db VM"); err != nil {
+		return err
 	}
 	s, err := openSession(g)
 	if err != nil {
