@@ -207,8 +207,8 @@ func round1(f float64) float64 { return math.Round(f*10) / 10 }
 
 func ptr[T any](v T) *T { return &v }
 
-// instanceLine is one element of the cheap GET /deployments/:d/instances.
-type instanceLine struct {
+// cheapLine is what the cheap instance and VM listings share.
+type cheapLine struct {
 	AgentID     *string  `json:"agent_id"`
 	CID         *string  `json:"cid"`
 	Job         string   `json:"job"`
@@ -217,26 +217,26 @@ type instanceLine struct {
 	AZ          string   `json:"az"`
 	IPs         []string `json:"ips"`
 	VMCreatedAt *string  `json:"vm_created_at"`
-	ExpectsVM   bool     `json:"expects_vm"`
+}
+
+// instanceLine is one element of the cheap GET /deployments/:d/instances.
+type instanceLine struct {
+	cheapLine
+	ExpectsVM bool `json:"expects_vm"`
 }
 
 // vmLine is one element of the cheap GET /deployments/:d/vms.
 type vmLine struct {
-	AgentID                  *string  `json:"agent_id"`
-	CID                      *string  `json:"cid"`
-	Job                      string   `json:"job"`
-	Index                    int      `json:"index"`
-	ID                       string   `json:"id"`
-	AZ                       string   `json:"az"`
-	IPs                      []string `json:"ips"`
-	VMCreatedAt              *string  `json:"vm_created_at"`
-	Active                   bool     `json:"active"`
-	PermanentNATSCredentials bool     `json:"permanent_nats_credentials"`
+	cheapLine
+	Active                   bool `json:"active"`
+	PermanentNATSCredentials bool `json:"permanent_nats_credentials"`
 }
 
-func cheapInstance(in *instance) instanceLine {
-	l := instanceLine{Job: in.Group.Name, Index: in.Index, ID: in.ID, AZ: in.AZ, IPs: []string{}, ExpectsVM: in.expectsVM()}
-	if v := in.VM; v != nil {
+// newCheapLine is in's part of a cheap listing line, with v's VM fields
+// when v is not nil.
+func newCheapLine(in *instance, v *vm) cheapLine {
+	l := cheapLine{Job: in.Group.Name, Index: in.Index, ID: in.ID, AZ: in.AZ, IPs: []string{}}
+	if v != nil {
 		l.AgentID, l.CID = ptr(v.AgentID), ptr(v.CID)
 		l.IPs = append(l.IPs, v.IPs...)
 		l.VMCreatedAt = ptr(v.CreatedAt.UTC().Format(time.RFC3339))
@@ -244,12 +244,12 @@ func cheapInstance(in *instance) instanceLine {
 	return l
 }
 
+func cheapInstance(in *instance) instanceLine {
+	return instanceLine{cheapLine: newCheapLine(in, in.VM), ExpectsVM: in.expectsVM()}
+}
+
 func cheapVM(in *instance, v *vm) vmLine {
-	return vmLine{
-		AgentID: ptr(v.AgentID), CID: ptr(v.CID), Job: in.Group.Name, Index: in.Index, ID: in.ID, AZ: in.AZ,
-		IPs: append([]string{}, v.IPs...), VMCreatedAt: ptr(v.CreatedAt.UTC().Format(time.RFC3339)),
-		Active: v.Active, PermanentNATSCredentials: true,
-	}
+	return vmLine{cheapLine: newCheapLine(in, v), Active: v.Active, PermanentNATSCredentials: true}
 }
 
 // vms lists an instance's VMs, the active one first.
