@@ -106,7 +106,7 @@ func runLogsFetch(ctx context.Context, g *globals, lf logsFlags, inst string, ou
 			SHA256 string `json:"sha256"`
 		}{b.Path, b.Bytes, b.SHA256})
 	}
-	fmt.Fprintf(out, "Wrote %s (%s, sha256 %s)\n", b.Path, humanBytes(b.Bytes), b.SHA256)
+	fmt.Fprintf(out, "Wrote %s (%s, sha256 %s)\n", b.Path, bosh.ByteCount(b.Bytes), b.SHA256)
 	return nil
 }
 
@@ -131,7 +131,7 @@ func runLogsList(g *globals, out io.Writer) error {
 			files = strconv.Itoa(*b.Files)
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", b.ID, b.FetchedAt.Local().Format("2006-01-02 15:04:05"), b.Deployment,
-			dash(b.Instance), b.Type, humanBytes(b.Bytes), files, b.State, b.Path)
+			dash(b.Instance), b.Type, bosh.ByteCount(b.Bytes), files, b.State, b.Path)
 	}
 	fmt.Fprintf(tw, "\n%d bundles\n", len(list))
 	return tw.Flush()
@@ -174,12 +174,12 @@ func (p *progressPrinter) update(lp bosh.LogsProgress) {
 		line = fmt.Sprintf("task %d: %s", lp.TaskID, lp.Stage)
 	}
 	if lp.Stage == bosh.StageDownload || lp.Stage == stageListing {
-		line += " " + humanBytes(lp.Done)
+		line += " " + bosh.ByteCount(lp.Done)
 		if lp.Total > 0 {
-			line += " of " + humanBytes(lp.Total) + fmt.Sprintf(" (%d%%)", lp.Done*100/lp.Total)
+			line += " of " + bosh.ByteCount(lp.Total) + fmt.Sprintf(" (%d%%)", lp.Done*100/lp.Total)
 		}
 		if secs := now.Sub(p.start).Seconds(); secs > 0.2 {
-			line += " " + humanBytes(int64(float64(lp.Done)/secs)) + "/s"
+			line += " " + bosh.ByteCount(int64(float64(lp.Done)/secs)) + "/s"
 		}
 	}
 	fmt.Fprintf(p.w, "\r\033[K%s", line)
@@ -190,20 +190,6 @@ func (p *progressPrinter) finish() {
 	if p.shown {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
-}
-
-// humanBytes renders a size in powers of 1024: "512 B", "3.2 MiB".
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return strconv.FormatInt(n, 10) + " B"
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 // byteSize is a flag value for sizes such as "500MB", "2GiB" or "1048576".

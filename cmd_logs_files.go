@@ -71,11 +71,11 @@ func runLogsFiles(ctx context.Context, g *globals, arg string, out, errOut io.Wr
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	var total int64
 	for _, f := range files {
-		fmt.Fprintf(tw, "%s\t %s\n", humanBytes(f.Size), f.Path)
+		fmt.Fprintf(tw, "%s\t %s\n", bosh.ByteCount(f.Size), f.Path)
 		total += f.Size
 	}
 	tw.Flush()
-	fmt.Fprintf(out, "\n%d files, %s in all\n", len(files), humanBytes(total))
+	fmt.Fprintf(out, "\n%d files, %s in all\n", len(files), bosh.ByteCount(total))
 	return nil
 }
 

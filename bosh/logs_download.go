@@ -84,7 +84,7 @@ func (c *Client) DownloadResource(ctx context.Context, id string, w io.Writer, p
 			return d.done, "", classify(op, c.target.URL, se.err)
 		case attempt >= downloadAttempts:
 			return d.done, "", &Error{Kind: KindUnreachable, Op: op, URL: c.target.URL, Err: err,
-				Description: fmt.Sprintf("download broke off after %s of %s, %d attempts: %s", byteCount(d.done), byteCount(d.total), attempt, networkReason(err.Error(), strings.ToLower(err.Error())))}
+				Description: fmt.Sprintf("download broke off after %s of %s, %d attempts: %s", ByteCount(d.done), ByteCount(d.total), attempt, networkReason(err.Error(), strings.ToLower(err.Error())))}
 		}
 		select {
 		case <-time.After(c.retryDelay):
@@ -259,12 +259,13 @@ func parseContentRange(h string) (start, size int64, ok bool) {
 	return start, size, err1 == nil
 }
 
-// byteCount renders a size for messages: "12.3 MB".
-func byteCount(n int64) string {
+// ByteCount renders a size for people, in powers of 1024: "512 B",
+// "3.2 MiB"; a negative size is "unknown size".
+func ByteCount(n int64) string {
 	if n < 0 {
 		return "unknown size"
 	}
-	const unit = 1000
+	const unit = 1024
 	if n < unit {
 		return fmt.Sprintf("%d B", n)
 	}
@@ -273,7 +274,7 @@ func byteCount(n int64) string {
 		div *= unit
 		exp++
 	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 // fill reads into buf until it is full or r fails; the error is r's own.

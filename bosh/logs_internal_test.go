@@ -153,3 +153,11 @@ func TestOpenBundleFileReportsTheSearch(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+func TestByteCount(t *testing.T) {
+	for n, want := range map[int64]string{-1: "unknown size", 0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 500 << 20: "500.0 MiB", 3 << 30: "3.0 GiB"} {
+		if got := ByteCount(n); got != want {
+			t.Errorf("ByteCount(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
