@@ -3,7 +3,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 GO      ?= go
 
-.PHONY: build install demo test bench screenshots vet fmt clean
+.PHONY: build install demo test test-deps lint bench screenshots clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/bosun .
@@ -16,10 +16,18 @@ install: build
 demo: build
 	./bin/bosun --demo
 
-test:
+# gofmt, vet, staticcheck (pinned in tools/go.mod), then every test with the
+# race detector. test-deps installs what the real-sshd tests need when it can.
+test: test-deps lint
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+test-deps:
+	@./scripts/test-deps.sh
+
+lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 20m ./...
+	$(GO) tool -modfile=tools/go.mod staticcheck ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

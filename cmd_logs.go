@@ -140,13 +140,12 @@ func runLogsList(g *globals, out io.Writer) error {
 // progressPrinter shows a fetch's progress on a terminal's stderr, one
 // line rewritten at most every 200 ms.
 type progressPrinter struct {
-	w      io.Writer
-	on     bool
-	last   time.Time
-	start  time.Time
-	shown  bool
-	stage  string
-	taskID int
+	w     io.Writer
+	on    bool
+	last  time.Time
+	start time.Time
+	shown bool
+	stage string
 }
 
 func newProgressPrinter(w io.Writer, want bool) *progressPrinter {

@@ -201,6 +201,7 @@ func (d *download) once(ctx context.Context, s *session, id string) error {
 		d.total = size
 	default:
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		//lint:ignore ST1005 the bosh CLI's own wording, which operators search for
 		return statusError{fmt.Errorf("Director responded with non-successful status code '%d' response '%s'", resp.StatusCode, body)}
 	}
 	if skip > 0 {

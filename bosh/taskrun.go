@@ -61,6 +61,7 @@ func (c *Client) waitTask(ctx context.Context, s *session, rep *eventReporter, i
 		case "done":
 			return nil
 		default:
+			//lint:ignore ST1005 the bosh CLI's own wording, which operators search for
 			return fmt.Errorf("Expected task '%d' to succeed but state is '%s'", id, t.State)
 		}
 		select {

@@ -75,9 +75,7 @@ type realMasters struct {
 
 func newRealMasters(t *testing.T, n int) *realMasters {
 	t.Helper()
-	if _, err := exec.LookPath("sudo"); err != nil {
-		t.Fatalf("real-sshd test: sudo not found; install it (apt-get install -y sudo), as .ci/run does")
-	}
+	sshdtest.Require(t, sshdtest.SSHDPath, "sudo")
 	srv := sshdtest.Start(t)
 	x := &realMasters{srv: srv, layout: pks.MasterLayout{Sudo: "sudo", Roots: map[string]string{}}}
 	var hosts []bosh.SSHHost

@@ -129,7 +129,7 @@ func TestReceiverBadInputKeepsServingOthers(t *testing.T) {
 				t.Fatalf("first good event: %+v", ev)
 			}
 			bad := dial(t, r.Addr())
-			tc.bad(t, bad.(netConn))
+			tc.bad(t, bad)
 			r.connEnded(t, bad.LocalAddr().String())
 			if tc.idle {
 				good = dial(t, r.Addr())

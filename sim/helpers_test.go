@@ -231,13 +231,3 @@ func waitState(t testing.TB, f *Foundation, id int, states ...string) string {
 	}
 	return s
 }
-
-// firstDeployment finds a content deployment by name prefix.
-func firstDeployment(f *Foundation, prefix string) *deployment {
-	for _, d := range f.content.deployments {
-		if strings.HasPrefix(d.Name, prefix) {
-			return d
-		}
-	}
-	return nil
-}

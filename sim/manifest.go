@@ -65,7 +65,7 @@ func manifestYAML(d *deployment) string {
 		Update:    manifestUpdate{Canaries: 1, MaxInFlight: "1", CanaryWatchTime: "10000-300000", UpdateWatchTime: "10000-300000", Serial: true},
 	}
 	for _, r := range d.Releases {
-		doc.Releases = append(doc.Releases, manifestRelease{Name: r.Name, Version: r.Version})
+		doc.Releases = append(doc.Releases, manifestRelease(r))
 	}
 	for _, g := range d.Groups {
 		mg := manifestGroup{Name: g.Name, AZs: g.AZs, VMType: g.VMType, Stemcell: "default",

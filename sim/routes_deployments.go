@@ -40,7 +40,7 @@ func (f *Foundation) getDeployments(w http.ResponseWriter, r *http.Request, c *c
 		if q.Get("exclude_releases") != "true" {
 			rels := make([]nameVersion, 0, len(d.Releases))
 			for _, rel := range d.Releases {
-				rels = append(rels, nameVersion{rel.Name, rel.Version})
+				rels = append(rels, nameVersion(rel))
 			}
 			j.Releases = &rels
 		}

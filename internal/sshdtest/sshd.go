@@ -14,6 +14,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,16 +32,56 @@ type Server struct {
 	Dir     string        // its temporary directory
 }
 
-// sshdPath is where Debian's openssh-server installs the daemon.
-const sshdPath = "/usr/sbin/sshd"
+// SSHDPath is where Debian's openssh-server installs the daemon.
+const SSHDPath = "/usr/sbin/sshd"
 
-// Start runs sshd until the test ends. It fails the test, with what to
-// install, when sshd is missing.
+// RequireEnv names the variable that turns a missing system program into a
+// test failure instead of a skip; .ci/run sets it, so CI always runs these.
+const RequireEnv = "BOSUN_REQUIRE_SYSTEM_TESTS"
+
+// packages names the Debian package of each program the system tests use.
+var packages = map[string]string{
+	SSHDPath: "openssh-server",
+	"ssh":    "openssh-client",
+	"sudo":   "sudo",
+	"nc":     "netcat-openbsd",
+}
+
+// Require skips the test, naming the packages to install, when one of the
+// programs is missing (a path, or a name looked up in PATH); with
+// BOSUN_REQUIRE_SYSTEM_TESTS=1 it fails the test instead. `make test`
+// installs them when it runs as root with apt.
+func Require(t testing.TB, programs ...string) {
+	t.Helper()
+	var missing []string
+	for _, p := range programs {
+		var err error
+		if filepath.IsAbs(p) {
+			_, err = os.Stat(p)
+		} else {
+			_, err = exec.LookPath(p)
+		}
+		if err != nil {
+			missing = append(missing, packages[p])
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	msg := fmt.Sprintf("system test: needs Debian packages %v (apt-get install -y %s; make test installs them as root)",
+		missing, strings.Join(missing, " "))
+	if os.Getenv(RequireEnv) == "1" {
+		t.Fatal(msg)
+		return
+	}
+	t.Skip(msg)
+}
+
+// Start runs sshd until the test ends. When sshd is missing it skips the
+// test (or fails it, under BOSUN_REQUIRE_SYSTEM_TESTS=1) naming what to install.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	if _, err := os.Stat(sshdPath); err != nil {
-		t.Fatalf("real-sshd test: %s not found (%v); install Debian's openssh-server (apt-get install -y openssh-server), as .ci/run does", sshdPath, err)
-	}
+	Require(t, SSHDPath)
 	if err := os.MkdirAll("/run/sshd", 0o755); err != nil {
 		t.Fatalf("real-sshd test: sshd needs its privilege-separation directory /run/sshd: %v", err)
 	}
@@ -78,7 +119,7 @@ PrintMotd no
 LogLevel ERROR
 `, port, hostKeyPath, filepath.Join(dir, "sshd.pid"), authPath)
 	cfgPath := write("sshd_config", []byte(cfg), 0o600)
-	cmd := exec.Command(sshdPath, "-D", "-e", "-f", cfgPath)
+	cmd := exec.Command(SSHDPath, "-D", "-e", "-f", cfgPath)
 	logf, err := os.Create(filepath.Join(dir, "sshd.log"))
 	if err != nil {
 		t.Fatal(err)
