@@ -1,6 +1,6 @@
 PREFIX  ?= /usr/local
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X main.version=$(VERSION)
+LDFLAGS := -s -w -X bosun/internal/cli.version=$(VERSION)
 GO      ?= go
 
 .PHONY: build install demo test test-deps lint bench screenshots clean

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -27,8 +27,6 @@ type infoReport struct {
 	CacheError    string     `json:"cache_error,omitempty"`
 	LogPath       string     `json:"log_path"`
 }
-
-func init() { subcommands = append(subcommands, newInfoCmd) }
 
 func newInfoCmd(g *globals) *cobra.Command {
 	return &cobra.Command{

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -19,8 +19,6 @@ import (
 	"bosun/bosh"
 	"bosun/cache"
 )
-
-func init() { subcommands = append(subcommands, newCCKCmd) }
 
 type cckFlags struct {
 	dep      string

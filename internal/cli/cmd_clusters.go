@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -13,8 +13,6 @@ import (
 	"bosun/bosh"
 	"bosun/pks"
 )
-
-func init() { subcommands = append(subcommands, newClustersCmd, newClusterCmd) }
 
 const clustersHelp = `Lists the PKS/TKGI clusters with their BOSH deployments (service-instance_<uuid>)
 and a health roll-up of masters and workers from the director's instance details.

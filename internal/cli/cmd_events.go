@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -19,8 +19,6 @@ import (
 	"bosun/cache"
 	"bosun/pks"
 )
-
-func init() { subcommands = append(subcommands, newEventsCmd) }
 
 func newEventsCmd(g *globals) *cobra.Command {
 	var q eventsQuery

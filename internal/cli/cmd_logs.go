@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -15,8 +15,6 @@ import (
 
 	"bosun/bosh"
 )
-
-func init() { subcommands = append(subcommands, newLogsCmd) }
 
 // logsFlags are the options of `bosun logs`.
 type logsFlags struct {

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -19,8 +19,6 @@ import (
 	"bosun/bosh"
 	"bosun/pks"
 )
-
-func init() { subcommands = append(subcommands, newUsageCmd) }
 
 const usageHelp = `Pod usage from the PKS billing database (TKGI 1.3-1.8; it was removed in 1.9), read over SSH
 on the control plane's pks-db VM (pivotal-container-service on versions before 1.7), or from the

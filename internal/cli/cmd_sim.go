@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -13,8 +13,6 @@ import (
 
 	"bosun/sim"
 )
-
-func init() { subcommands = append(subcommands, newSimCmd) }
 
 func newSimCmd(g *globals) *cobra.Command {
 	simCmd := &cobra.Command{Use: "sim", Short: "The simulated foundation (BOSH director and UAA)"}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -24,8 +24,6 @@ import (
 	"bosun/cache"
 	"bosun/pks"
 )
-
-func init() { subcommands = append(subcommands, newAuditCmd) }
 
 // auditFlags are the options of the audit subcommands.
 type auditFlags struct {

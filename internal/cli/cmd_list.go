@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -14,8 +14,6 @@ import (
 	"bosun/bosh"
 	"bosun/cache"
 )
-
-func init() { subcommands = append(subcommands, newDeploymentsCmd, newInstancesCmd) }
 
 func newDeploymentsCmd(g *globals) *cobra.Command {
 	return &cobra.Command{

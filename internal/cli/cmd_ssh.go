@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -18,8 +18,6 @@ import (
 
 	"bosun/bosh"
 )
-
-func init() { subcommands = append(subcommands, newSSHCmd) }
 
 // gatewayFlags are the bosh CLI's --gw-* flags and their variables.
 type gatewayFlags struct {

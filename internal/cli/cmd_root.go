@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -94,15 +94,20 @@ func newRootCmd(g *globals) *cobra.Command {
 		return nil
 	}
 
-	for _, sub := range subcommands {
-		root.AddCommand(sub(g))
-	}
+	root.AddCommand(
+		newDeploymentsCmd(g), newInstancesCmd(g),
+		newCCKCmd(g),
+		newLogsCmd(g),
+		newSSHCmd(g),
+		newAuditCmd(g),
+		newClustersCmd(g), newClusterCmd(g),
+		newEtcdCmd(g), newUsageCmd(g),
+		newEventsCmd(g),
+		newInfoCmd(g),
+		newSimCmd(g),
+	)
 	return root
 }
-
-// subcommands build bosun's commands; each cmd_*.go file adds its own in
-// an init function, so capabilities stay in their own files.
-var subcommands []func(*globals) *cobra.Command
 
 // oneLine keeps the first line of a message, so errors stay one line.
 func oneLine(s string) string {

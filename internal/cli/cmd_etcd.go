@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -15,8 +15,6 @@ import (
 	"bosun/bosh"
 	"bosun/pks"
 )
-
-func init() { subcommands = append(subcommands, newEtcdCmd) }
 
 func newEtcdCmd(g *globals) *cobra.Command {
 	var name string
