@@ -32,6 +32,7 @@ var migrations = []migration{
 	eventsMigration,       // cache/events.go
 	auditHistoryMigration, // cache/audit_history.go
 	logBundlesListedMigration,
+	actionHistoryMigration, // cache/action_history.go
 }
 
 // execSQL is a migration step made of SQL statements only.
