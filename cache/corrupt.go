@@ -75,6 +75,13 @@ func isCorruption(err error) bool {
 	return false
 }
 
+// isBusy reports whether err is SQLite saying another connection holds
+// the lock it needs.
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
 // wrap turns an SQLite error into a *CorruptError when it reports damage,
 // and otherwise adds what bosun was doing.
 func (s *Store) wrap(doing string, err error) error {
@@ -98,7 +105,21 @@ type dbState struct {
 	tables      []string // tables not internal to SQLite
 }
 
-// readState reads the identity of the database behind q.
+// readStateOf reads the identity of the database behind db in one read
+// transaction, so that it sees one committed state of the file: read in
+// separate statements, a cache that another process is creating can seem
+// to hold tables without bosun's mark.
+func readStateOf(ctx context.Context, db *sql.DB) (dbState, error) {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return dbState{}, err
+	}
+	defer tx.Rollback()
+	return readState(ctx, tx)
+}
+
+// readState reads the identity of the database behind q; q must be a
+// transaction (see readStateOf).
 func readState(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
@@ -152,7 +173,7 @@ func inspectReadOnly(path string) error {
 		return fmt.Errorf("cache: open %s: %w", path, err)
 	}
 	defer db.Close()
-	st, err := readState(context.Background(), db)
+	st, err := readStateOf(context.Background(), db)
 	if err != nil {
 		return wrapErr(path, "read schema", err)
 	}

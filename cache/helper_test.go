@@ -42,6 +42,8 @@ func runHelper(mode string) int {
 		err = helperWriter(path, os.Getenv(helperNameEnv))
 	case "crash":
 		err = helperCrash(path)
+	case "first-open":
+		err = helperFirstOpen(path, os.Getenv(helperNameEnv))
 	case "rss":
 		err = helperRSS(path)
 	default:

@@ -32,6 +32,7 @@ var migrations = []migration{
 	eventsMigration,       // cache/events.go
 	auditHistoryMigration, // cache/audit_history.go
 	logBundlesListedMigration,
+	actionHistoryMigration, // cache/action_history.go
 }
 
 // execSQL is a migration step made of SQL statements only.
@@ -106,14 +107,21 @@ func checkMigrations(list []migration) error {
 	return nil
 }
 
-// migrate brings the schema to the last version in list, in one IMMEDIATE
-// transaction: concurrent bosun processes apply each migration once, and a
-// failed migration leaves the file at its previous version.
+// migrate brings the schema to the last version in list, in one EXCLUSIVE
+// transaction that first reads the file's state: concurrent bosun
+// processes wait for each other (under busy_timeout), apply each migration
+// once, and a failed migration leaves the file at its previous version.
 func (s *Store) migrate(ctx context.Context, list []migration) error {
 	if err := checkMigrations(list); err != nil {
 		return err
 	}
-	tx, err := s.wdb.BeginTx(ctx, nil)
+	db, err := sql.Open("sqlite", dsn(s.path, "_txlock=exclusive", "_pragma=foreign_keys(1)"))
+	if err != nil {
+		return fmt.Errorf("cache: open %s: %w", s.path, err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrap("begin migration", err)
 	}

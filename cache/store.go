@@ -62,7 +62,9 @@ func DefaultPath() (string, error) {
 // Open opens the cache at path, creating it (directory 0700, file 0600) when
 // it does not exist and bringing its schema up to date. A file that is not a
 // bosun cache, is damaged, or was written by a newer bosun gives a
-// *CorruptError and is left exactly as it was.
+// *CorruptError and is left exactly as it was. Processes opening a new
+// cache at the same time wait for each other: one creates it, the others
+// find it ready.
 func Open(path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("cache: empty path")
@@ -107,31 +109,65 @@ func Open(path string) (*Store, error) {
 	return s, nil
 }
 
-// prepare switches the database to WAL and applies pending migrations.
-// Neither takes the write lock when there is nothing to do, so opening a
-// current cache never waits for another process's write.
+// prepare switches the database to WAL and applies pending migrations,
+// on a connection of its own whose transactions begin EXCLUSIVE. Neither
+// takes the write lock when there is nothing to do, so opening a current
+// cache never waits for another process's write; several bosun processes
+// creating the cache at once wait for each other instead of failing.
 func (s *Store) prepare() error {
 	ctx := context.Background()
-	var mode string
-	if err := s.wdb.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return s.wrap("read journal mode", err)
+	if err := s.switchToWAL(ctx); err != nil {
+		return err
 	}
-	if !strings.EqualFold(mode, "wal") {
-		if err := s.wdb.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {
-			return s.wrap("switch to WAL", err)
-		}
-		if !strings.EqualFold(mode, "wal") {
-			return fmt.Errorf("cache: %s: the file system does not support SQLite WAL mode (journal mode stays %q)", s.path, mode)
-		}
+	st, err := readStateOf(ctx, s.wdb)
+	if err != nil {
+		return s.wrap("read schema", err)
 	}
-	var version int
-	if err := s.wdb.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return s.wrap("read schema version", err)
-	}
-	if version == len(migrations) {
+	if st.appID == applicationID && st.userVersion == len(migrations) {
 		return nil // inspectReadOnly has checked the rest
 	}
 	return s.migrate(ctx, migrations)
+}
+
+// walSwitchWait bounds how long opening waits for other processes to let
+// it switch a new cache to WAL. Changing the journal mode needs every
+// other connection off the file, and SQLite does not wait for that under
+// busy_timeout when the switch finds another reader: it says SQLITE_BUSY
+// at once, so bosun retries.
+const walSwitchWait = 2 * busyTimeout
+
+// switchToWAL puts the file in WAL mode unless it is already, retrying
+// while other processes hold it, for up to walSwitchWait.
+func (s *Store) switchToWAL(ctx context.Context) error {
+	deadline := time.Now().Add(walSwitchWait)
+	pause := time.Millisecond
+	for {
+		var mode string
+		err := s.wdb.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)
+		if err != nil {
+			return s.wrap("read journal mode", err)
+		}
+		if strings.EqualFold(mode, "wal") {
+			return nil
+		}
+		err = s.wdb.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode)
+		switch {
+		case err == nil && strings.EqualFold(mode, "wal"):
+			return nil
+		case err == nil:
+			return fmt.Errorf("cache: %s: the file system does not support SQLite WAL mode (journal mode stays %q)", s.path, mode)
+		case !isBusy(err) || time.Now().After(deadline):
+			return s.wrap("switch to WAL", err)
+		}
+		// Another process is reading or switching the file; the switch
+		// it makes, or the next try, ends this.
+		select {
+		case <-ctx.Done():
+			return s.wrap("switch to WAL", ctx.Err())
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 50*time.Millisecond)
+	}
 }
 
 // Path is the file the store was opened from.

@@ -13,7 +13,11 @@ var beforeCommit func(op string)
 // a snapshot is replaced entirely or not at all. Errors from fn are
 // returned as they are.
 func (s *Store) write(op string, fn func(ctx context.Context, tx *sql.Tx) error) error {
-	ctx := context.Background()
+	return s.writeContext(context.Background(), op, fn)
+}
+
+// writeContext is write under ctx.
+func (s *Store) writeContext(ctx context.Context, op string, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrap(op, err)
@@ -31,7 +35,11 @@ func (s *Store) write(op string, fn func(ctx context.Context, tx *sql.Tx) error)
 // read runs fn in a read transaction, which in WAL mode sees one committed
 // state of the file and never waits for a writer.
 func (s *Store) read(op string, fn func(ctx context.Context, tx *sql.Tx) error) error {
-	ctx := context.Background()
+	return s.readContext(context.Background(), op, fn)
+}
+
+// readContext is read under ctx.
+func (s *Store) readContext(ctx context.Context, op string, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return s.wrap(op, err)
