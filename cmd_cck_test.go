@@ -108,12 +108,25 @@ func TestCCKResolveNeedsConfirmationAndReadOnlyRefuses(t *testing.T) {
 	e.pointAt(f)
 	dep := driftedNamed(t, f, "harbor-")
 	r := e.run("cck", "-d", dep, "--auto")
-	if r.code != 1 || !strings.Contains(r.stderr, "--yes") {
+	if r.code != 2 || !strings.Contains(r.stderr, "--yes") {
 		t.Errorf("--auto without --yes: exit %d, stderr %s", r.code, r.stderr)
 	}
 	r = e.run("--read-only", "cck", "-d", dep, "--auto", "--yes")
-	if r.code != 1 || !strings.Contains(r.stderr, "--read-only") {
+	if r.code != 2 || !strings.Contains(r.stderr, "--read-only") {
 		t.Errorf("--read-only --auto: exit %d, stderr %s", r.code, r.stderr)
+	}
+	// Both refusals are in the history, newest first, with the deployment.
+	hist := decode[[]map[string]any](t, e.run("history", "--json", "-d", dep))
+	if len(hist) != 2 {
+		t.Fatalf("history: %d actions, want the 2 refusals: %v", len(hist), hist)
+	}
+	for _, a := range hist {
+		if a["outcome"] != "refused" || a["action"] != "cck resolve" || a["deployment"] != dep {
+			t.Errorf("refusal recorded as %v", a)
+		}
+	}
+	if d, _ := hist[0]["detail"].(string); !strings.Contains(d, "--read-only") {
+		t.Errorf("newest refusal's detail %q does not say --read-only", d)
 	}
 	for _, h := range cckHistoryOf(t, e, f, dep) {
 		if h.Kind == cache.CCKResolve {
@@ -169,6 +182,28 @@ func TestCCKResolvesThenRescansClean(t *testing.T) {
 	}
 	if h[1].Resolved != 3 || h[1].User != f.ClientID() || h[1].Summary() != "resolved 3 by "+f.ClientID() {
 		t.Errorf("resolve record %+v", h[1])
+	}
+	// The action history has the resolution: applied, each problem, the
+	// task, the equivalent bosh command.
+	type action struct {
+		Action, Outcome, Command, Deployment string
+		Targets                              []struct{ Name, Outcome string }
+		TaskIDs                              []int64 `json:"task_ids"`
+	}
+	acts := decode[[]action](t, e.run("history", "--json"))
+	if len(acts) != 1 {
+		t.Fatalf("history: %+v", acts)
+	}
+	a := acts[0]
+	if a.Action != "cck resolve" || a.Outcome != "applied" || a.Deployment != dep || len(a.Targets) != 3 ||
+		len(a.TaskIDs) != 1 || a.TaskIDs[0] != int64(after.Resolution.TaskID) ||
+		!strings.HasPrefix(a.Command, "bosh -d "+dep+" cloud-check") || !strings.Contains(a.Command, "reboot_vm") {
+		t.Errorf("history record %+v", a)
+	}
+	for _, tg := range a.Targets {
+		if tg.Outcome != "applied" {
+			t.Errorf("target %+v", tg)
+		}
 	}
 	if r := e.run("cck", "-d", dep); r.code != 0 || !strings.Contains(r.stdout, "no problems") {
 		t.Errorf("clean deployment: exit %d %s", r.code, r.stdout)

@@ -22,6 +22,7 @@ func benchCache() *fakeCache {
 // what the user waits for before the first screen.
 func firstFrame(c *fakeCache, o Options) (*Model, string) {
 	o.Cache, o.Cached, o.NoColor = c, cachedInfo(), true
+	wireFakes(&o)
 	if o.Now == nil {
 		o.Now = func() time.Time { return t0 }
 	}

@@ -89,7 +89,7 @@ func (s *cckScreen) scan() tea.Cmd {
 	var ctx context.Context
 	ctx, s.cancel = context.WithCancel(context.Background())
 	s.phase, s.events, s.err = cckScanning, nil, nil
-	return scanCmd(ctx, cc, s.c.cckHistory(), s.c.saveKey(), s.c.info.User, s.dep, s.c.opts.Now, s.sid, s.gen)
+	return scanCmd(ctx, cc, s.dep, s.c.opts.Now, s.sid, s.gen)
 }
 
 func (s *cckScreen) Update(msg tea.Msg) tea.Cmd {
@@ -240,8 +240,7 @@ func (s *cckScreen) apply() tea.Cmd {
 	}
 	s.gen++
 	s.phase, s.events, s.err, s.outcome, s.name = cckApplying, nil, nil, "", nil
-	return resolveCmd(cc, s.c.cckHistory(), s.c.saveKey(), s.c.info.User, s.dep, s.probs, s.answers(),
-		s.c.opts.Now, s.sid, s.gen)
+	return resolveCmd(cc, s.dep, s.probs, s.answers(), s.sid, s.gen)
 }
 
 // Back closes the confirmation first.

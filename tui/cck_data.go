@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -13,17 +12,17 @@ import (
 	"bosun/cache"
 )
 
-// CloudChecker is the part of the director client the cloud-check screen
-// uses. *bosh.Client implements it; the TUI finds it on Options.Director.
+// CloudChecker runs the cloud-check use cases (Options.Data.CloudCheck):
+// a scan, recorded in the cloud-check history; and resolutions the
+// operator confirmed on the screen, through bosun's action gate (refused
+// under --read-only, recorded in the history).
 type CloudChecker interface {
-	ScanProblems(ctx context.Context, dep string, progress func(bosh.TaskEvent)) ([]bosh.Problem, error)
-	ResolveProblems(ctx context.Context, dep string, answers []bosh.Answer, progress func(bosh.TaskEvent)) (bosh.ResolveOutcome, error)
+	ScanProblems(ctx context.Context, dep string, progress func(bosh.TaskEvent)) ([]bosh.Problem, cache.CCKRecord, error)
+	ResolveProblems(ctx context.Context, dep string, probs []bosh.Problem, answers []bosh.Answer, progress func(bosh.TaskEvent)) (bosh.ResolveOutcome, error)
 }
 
-// CCKHistory is the part of the cache that keeps cloud-check history.
-// *cache.Store implements it; the TUI finds it on Options.Cache.
+// CCKHistory is the cloud-check history (Options.Data.CCKHistory).
 type CCKHistory interface {
-	RecordCCK(uuid string, r cache.CCKRecord) error
 	CCKHistory(uuid, dep string, limit int) ([]cache.CCKRecord, error)
 	LastCCKScans(uuid string) (map[string]cache.CCKRecord, error)
 }
@@ -69,17 +68,12 @@ func (c *common) cloudChecker() CloudChecker {
 	if !c.online() {
 		return nil
 	}
-	cc, _ := c.opts.Director.(CloudChecker)
-	return cc
+	return c.opts.Data.CloudCheck
 }
 
 // cckHistory is the cloud-check history, nil without a cache.
 func (c *common) cckHistory() CCKHistory {
-	if c.opts.Cache == nil {
-		return nil
-	}
-	h, _ := c.opts.Cache.(CCKHistory)
-	return h
+	return c.opts.Data.CCKHistory
 }
 
 // Messages of the cloud-check screen.
@@ -160,39 +154,23 @@ func waitStream(ch <-chan tea.Msg) tea.Cmd {
 	}
 }
 
-// scanCmd scans dep and records the scan (unless abandoned) in the history.
-func scanCmd(ctx context.Context, cc CloudChecker, h CCKHistory, uuid, user, dep string, now func() time.Time, screen, gen int) tea.Cmd {
+// scanCmd scans dep; the scan is recorded by the CloudChecker.
+func scanCmd(ctx context.Context, cc CloudChecker, dep string, now func() time.Time, screen, gen int) tea.Cmd {
 	return stream(ctx, screen, gen, func(progress func(bosh.TaskEvent)) tea.Msg {
-		var taskID atomic.Int64
-		probs, err := cc.ScanProblems(ctx, dep, func(ev bosh.TaskEvent) {
-			taskID.Store(int64(ev.TaskID))
-			progress(ev)
-		})
-		at := now()
-		rec := cache.ScanRecord(dep, user, int(taskID.Load()), at, probs, err)
-		if bosh.KindOf(err) != bosh.KindCanceled {
-			record(h, uuid, rec)
-		}
-		return cckScannedMsg{screen: screen, gen: gen, probs: probs, err: err, at: at, rec: rec}
+		probs, rec, err := cc.ScanProblems(ctx, dep, progress)
+		return cckScannedMsg{screen: screen, gen: gen, probs: probs, err: err, at: now(), rec: rec}
 	})
 }
 
-// resolveCmd applies answers and records what really happened. It runs
-// to the end even when the screen closes: the director does.
-func resolveCmd(cc CloudChecker, h CCKHistory, uuid, user, dep string, probs []bosh.Problem, answers []bosh.Answer,
-	now func() time.Time, screen, gen int) tea.Cmd {
+// resolveCmd applies the confirmed answers; the CloudChecker records what
+// really happened. It runs to the end even when the screen closes: the
+// director does.
+func resolveCmd(cc CloudChecker, dep string, probs []bosh.Problem, answers []bosh.Answer, screen, gen int) tea.Cmd {
 	ctx := context.Background()
 	return stream(ctx, screen, gen, func(progress func(bosh.TaskEvent)) tea.Msg {
-		out, err := cc.ResolveProblems(ctx, dep, answers, progress)
-		record(h, uuid, cache.ResolveRecord(dep, user, now(), probs, answers, out, err))
+		out, err := cc.ResolveProblems(ctx, dep, probs, answers, progress)
 		return cckResolvedMsg{screen: screen, gen: gen, out: out, answers: answers, err: err}
 	})
-}
-
-func record(h CCKHistory, uuid string, r cache.CCKRecord) {
-	if h != nil && uuid != "" {
-		_ = h.RecordCCK(uuid, r) // the screen shows the outcome itself
-	}
 }
 
 func loadCCKHistory(h CCKHistory, uuid, dep string, screen int) tea.Cmd {

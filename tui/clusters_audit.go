@@ -14,16 +14,14 @@ import (
 )
 
 // AuditHistory is the part of the cache that keeps the audit changes
-// bosun made. The Options.Cache value is used for it when it implements
-// it (*cache.Store does).
+// bosun made (Options.Data.AuditHistory).
 type AuditHistory interface {
 	LastAudit(uuid, dep string) (map[string]cache.AuditRecord, error)
 }
 
 // auditHistory is the cache's audit part, nil when there is none.
 func (c *common) auditHistory() AuditHistory {
-	h, _ := c.opts.Cache.(AuditHistory)
-	return h
+	return c.opts.Data.AuditHistory
 }
 
 // clusterAuditMsg: the audit state of the cluster deployments, as bosun

@@ -16,9 +16,8 @@ type PKS interface {
 	Clusters(ctx context.Context) ([]pks.Cluster, error)
 }
 
-// ClusterCache is the part of the cache that keeps PKS clusters. The
-// Options.Cache value is used for it when it implements it (*cache.Store
-// does).
+// ClusterCache is the part of the cache that keeps PKS clusters
+// (Options.Data.Clusters).
 type ClusterCache interface {
 	Clusters(uuid string) ([]pks.Cluster, string, time.Time, error)
 	SaveClusters(uuid, apiURL string, clusters []pks.Cluster, at time.Time) error
@@ -26,8 +25,7 @@ type ClusterCache interface {
 
 // clusterCache is the cache's cluster part, nil when there is none.
 func (c *common) clusterCache() ClusterCache {
-	cc, _ := c.opts.Cache.(ClusterCache)
-	return cc
+	return c.opts.Data.Clusters
 }
 
 // clustersLoadedMsg: the PKS API's cluster list came back.

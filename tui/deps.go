@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"bosun/bosh"
+	"bosun/cache"
 	"bosun/pks"
 )
 
@@ -29,6 +30,25 @@ type Cache interface {
 	Instances(uuid, dep string) ([]bosh.Instance, time.Time, error)
 	SaveInstances(uuid, dep string, insts []bosh.Instance, at time.Time) error
 	AllInstances(uuid string) ([]bosh.Instance, time.Time, error)
+}
+
+// Data is what the screens beyond the listings read and do, each part
+// nil when unavailable (offline, no cache, no PKS API). The command line
+// fills it from bosun/app; nothing here is found by type assertion.
+type Data struct {
+	CloudCheck   CloudChecker  // scans and resolutions, recorded by the caller; nil offline
+	CCKHistory   CCKHistory    // cloud-check history; nil without a cache
+	Clusters     ClusterCache  // cached PKS clusters; nil without a cache
+	AuditHistory AuditHistory  // bosun's audit changes; nil without a cache
+	Logs         LogsFetcher   // log bundle fetching; nil offline
+	LogsIndex    LogsIndex     // the bundle index; nil without a cache
+	Events       EventSource   // stored Kubernetes events; nil without a cache
+	History      HistorySource // every action bosun ran or refused; nil without a cache
+}
+
+// HistorySource is the history of every action bosun ran or refused.
+type HistorySource interface {
+	History(ctx context.Context, f cache.HistoryFilter) ([]cache.Action, error)
 }
 
 // Start screens accepted in Options.StartScreen.
@@ -60,6 +80,7 @@ type Options struct {
 	// hides the views.
 	Etcd  func(ctx context.Context, cluster, deployment string) (pks.EtcdReport, error)
 	Usage func(ctx context.Context, since time.Time) (pks.UsageReport, error)
+	Data  Data        // the screens' other dependencies
 	Shell ShellOpener // opens a shell on an instance (tui/ssh.go); nil: no shell key
 	Audit Auditor     // kube-apiserver audit flags (tui/audit.go); nil: no audit screen
 }

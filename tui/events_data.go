@@ -26,10 +26,7 @@ const (
 
 // eventSource is the cache when it can serve events.
 func (c *common) eventSource() EventSource {
-	if es, ok := c.opts.Cache.(EventSource); ok {
-		return es
-	}
-	return nil
+	return c.opts.Data.Events
 }
 
 // eventsLoadedMsg: stored events newer than the last read came back.

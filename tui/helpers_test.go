@@ -243,6 +243,7 @@ func newHarness(t testing.TB, o Options, w, h int) *harness {
 		o.Now = ck.Now
 	}
 	o.NoColor = true
+	wireFakes(&o)
 	m := newModel(o)
 	m.c.schedule = func(d time.Duration, msg tea.Msg) tea.Cmd {
 		return func() tea.Msg { return scheduled{after: d, msg: msg} }

@@ -34,17 +34,12 @@ func (c *common) logsFetcher() LogsFetcher {
 	if !c.online() {
 		return nil
 	}
-	f, _ := c.opts.Director.(LogsFetcher)
-	return f
+	return c.opts.Data.Logs
 }
 
 // logsIndex is the bundle index, nil without a cache.
 func (c *common) logsIndex() LogsIndex {
-	if c.opts.Cache == nil {
-		return nil
-	}
-	ix, _ := c.opts.Cache.(LogsIndex)
-	return ix
+	return c.opts.Data.LogsIndex
 }
 
 // logsDir is where the TUI writes bundles: "logs" beside the cache file,

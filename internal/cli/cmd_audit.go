@@ -155,7 +155,7 @@ func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) err
 	defer s.close()
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	info, _, err := s.directorInfo(ctx, false)
+	info, _, err := s.DirectorInfo(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) err
 	if err != nil {
 		return exitError{2, err.Error()}
 	}
-	sess, err := s.client.SetUpSSH(ctx, bosh.SSHTarget{Deployment: dep, Group: "master"}, opts)
+	sess, err := s.Client.SetUpSSH(ctx, bosh.SSHTarget{Deployment: dep, Group: "master"}, opts)
 	if err != nil {
 		return err
 	}
@@ -212,12 +212,12 @@ func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) err
 			fmt.Fprintf(errOut, "bosun: %s: %s\n", st.Instance, st.Step)
 		},
 		Record: func(r pks.MasterResult) {
-			if s.store == nil {
+			if s.Store == nil {
 				return
 			}
 			rec := cache.AuditRecord{Deployment: dep, Master: r.Instance, Action: action, At: r.At, Who: who,
 				FlagsBefore: r.FlagsBefore, FlagsAfter: r.FlagsAfter, Outcome: r.Outcome, Detail: r.Detail, Backup: r.Backup}
-			if err := s.store.RecordAudit(info.UUID, rec); err != nil {
+			if err := s.Store.RecordAudit(info.UUID, rec); err != nil {
 				fmt.Fprintln(errOut, "bosun: warning: audit history not recorded: "+oneLine(err.Error()))
 			}
 		},
@@ -248,7 +248,7 @@ func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) err
 
 // kuboVersion is the version of the kubo release the deployment uses.
 func kuboVersion(ctx context.Context, s *session, dep string) (string, error) {
-	deps, err := s.client.Deployments(ctx)
+	deps, err := s.Client.Deployments(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -263,7 +263,7 @@ func kuboVersion(ctx context.Context, s *session, dep string) (string, error) {
 		}
 		return "", exitError{1, dep + " uses no kubo release: not a Kubernetes cluster"}
 	}
-	return "", exitError{1, "no deployment " + dep + " on " + s.envName}
+	return "", exitError{1, "no deployment " + dep + " on " + s.EnvName}
 }
 
 // auditStatusDoc is the JSON of audit status (DESIGN.md contract).
@@ -297,10 +297,10 @@ func auditStatus(ctx context.Context, g *globals, s *session, uuid, dep string, 
 
 // markReverted compares each master with what bosun last left there.
 func markReverted(s *session, uuid, dep string, masters []pks.MasterAudit) {
-	if s.store == nil {
+	if s.Store == nil {
 		return
 	}
-	last, err := s.store.LastAudit(uuid, dep)
+	last, err := s.Store.LastAudit(uuid, dep)
 	if err != nil {
 		return
 	}

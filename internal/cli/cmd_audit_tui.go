@@ -24,11 +24,11 @@ func (a tuiAuditor) open(ctx context.Context, dep string) (*bosh.SSHSession, err
 	if err != nil {
 		return nil, err
 	}
-	return a.s.client.SetUpSSH(ctx, bosh.SSHTarget{Deployment: dep, Group: "master"}, opts)
+	return a.s.Client.SetUpSSH(ctx, bosh.SSHTarget{Deployment: dep, Group: "master"}, opts)
 }
 
 func (a tuiAuditor) AuditStatus(ctx context.Context, dep string) ([]pks.MasterAudit, error) {
-	info, _, err := a.s.directorInfo(ctx, false)
+	info, _, err := a.s.DirectorInfo(ctx, false)
 	if err != nil {
 		return nil, err
 	}
@@ -43,14 +43,14 @@ func (a tuiAuditor) AuditStatus(ctx context.Context, dep string) ([]pks.MasterAu
 }
 
 func (a tuiAuditor) AuditHistory(dep string) ([]cache.AuditRecord, error) {
-	if a.s.store == nil {
-		return nil, a.s.cacheErr
+	if a.s.Store == nil {
+		return nil, a.s.CacheErr
 	}
-	info, _, err := a.s.directorInfo(context.Background(), false)
+	info, _, err := a.s.DirectorInfo(context.Background(), false)
 	if err != nil {
 		return nil, err
 	}
-	return a.s.store.AuditHistory(info.UUID, dep, 20)
+	return a.s.Store.AuditHistory(info.UUID, dep, 20)
 }
 
 // change is what the screen's enable or disable asks of the cluster.
@@ -99,7 +99,7 @@ func (a tuiAuditor) plan(ctx context.Context, dep string, enable bool, level str
 // AuditToggle plans again and rolls only when the plan is the one the
 // operator confirmed.
 func (a tuiAuditor) AuditToggle(ctx context.Context, dep string, enable bool, level string, confirmed []pks.MasterPlan, progress func(pks.RollStep)) ([]pks.MasterResult, error) {
-	info, _, err := a.s.directorInfo(ctx, false)
+	info, _, err := a.s.DirectorInfo(ctx, false)
 	if err != nil {
 		return nil, err
 	}
@@ -123,8 +123,8 @@ func (a tuiAuditor) AuditToggle(ctx context.Context, dep string, enable bool, le
 	return pks.Roll(ctx, sess, plans, pks.DefaultLayout, pks.RollOptions{
 		HealthTimeout: 2 * time.Minute, PollEvery: poll, Progress: progress,
 		Record: func(r pks.MasterResult) {
-			if a.s.store != nil {
-				a.s.store.RecordAudit(info.UUID, cache.AuditRecord{Deployment: dep, Master: r.Instance, Action: action, At: r.At,
+			if a.s.Store != nil {
+				a.s.Store.RecordAudit(info.UUID, cache.AuditRecord{Deployment: dep, Master: r.Instance, Action: action, At: r.At,
 					Who: who, FlagsBefore: r.FlagsBefore, FlagsAfter: r.FlagsAfter, Outcome: r.Outcome, Detail: r.Detail, Backup: r.Backup})
 			}
 		},

@@ -39,7 +39,7 @@ func tuiAuditorOn(t *testing.T) (tuiAuditor, string) {
 	}
 	t.Cleanup(s.close)
 	a := tuiAuditor{s: s, pollEvery: 20 * time.Millisecond}
-	deps, err := s.client.Deployments(context.Background())
+	deps, err := s.Client.Deployments(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"bufio"
+	"errors"
 	"context"
 	"fmt"
 	"io"
@@ -9,13 +9,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
+	"bosun/app"
 	"bosun/bosh"
 	"bosun/cache"
 )
@@ -77,28 +75,28 @@ func runCCK(ctx context.Context, g *globals, f cckFlags, in io.Reader, out, errO
 		return exitError{2, err.Error()}
 	}
 	resolving := f.auto || len(wanted) > 0
-	if resolving && g.readOnly {
-		return exitError{1, "--read-only: refusing to resolve problems (run without --auto/--resolve to scan only)"}
-	}
 	s, err := openSession(g)
 	if err != nil {
 		return err
 	}
 	defer s.close()
+	if resolving {
+		if err := s.Check(app.Plan{Kind: app.Change, Action: "cck resolve", Deployment: f.dep}); err != nil {
+			return exitError{2, err.Error() + " (run without --auto/--resolve to scan only)"}
+		}
+	}
 	s.warnCache(errOut)
-	info, _, err := s.directorInfo(ctx, false)
-	if err != nil {
+	if _, _, err := s.DirectorInfo(ctx, false); err != nil {
 		return err
 	}
-	h := cckHistory{s: s, uuid: info.UUID, user: info.User, dep: f.dep, errOut: errOut}
 
 	// IDs given with --resolve are those of the last scan: a new scan would
 	// close them, so they are checked against the open problems instead.
 	var probs []bosh.Problem
 	if len(wanted) > 0 {
-		probs, err = s.client.Problems(ctx, f.dep)
+		probs, err = s.Client.Problems(ctx, f.dep)
 	} else {
-		probs, err = cckScan(ctx, s, h, !g.jsonOut, errOut)
+		probs, err = cckScan(ctx, s, f.dep, !g.jsonOut, errOut)
 	}
 	if err != nil {
 		return err
@@ -118,17 +116,19 @@ func runCCK(ctx context.Context, g *globals, f cckFlags, in io.Reader, out, errO
 	if !g.jsonOut {
 		writeProblemsTable(out, f.dep, probs)
 	}
+	confirm := app.Yes
 	if !g.yes {
-		ok, err := confirmResolutions(in, errOut, f.dep, probs, answers)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return exitError{1, "nothing resolved: not confirmed"}
-		}
+		confirm = func(p app.Plan) (bool, error) { return confirmPlan(in, errOut, p, "Apply these resolutions?") }
 	}
-	res, rerr := cckResolve(ctx, s, h, probs, answers, !g.jsonOut, errOut)
+	res, rerr := cckResolve(ctx, s, f.dep, probs, answers, confirm, !g.jsonOut, errOut)
 	report.Resolution = res
+	var refused *app.RefusedError
+	switch {
+	case errors.As(rerr, &refused):
+		return exitError{2, refused.Reason}
+	case errors.Is(rerr, app.ErrNotConfirmed):
+		return exitError{1, "nothing resolved: not confirmed"}
+	}
 	if rerr != nil {
 		if g.jsonOut {
 			report.Resolution.Error = oneLine(rerr.Error())
@@ -136,7 +136,7 @@ func runCCK(ctx context.Context, g *globals, f cckFlags, in io.Reader, out, errO
 		}
 		return exitError{1, oneLine(rerr.Error())}
 	}
-	after, err := cckScan(ctx, s, h, !g.jsonOut, errOut)
+	after, err := cckScan(ctx, s, f.dep, !g.jsonOut, errOut)
 	if err != nil {
 		return fmt.Errorf("resolutions applied (task %d), but the rescan failed: %w", res.TaskID, err)
 	}
@@ -245,93 +245,32 @@ func chosenName(p bosh.Problem, a bosh.Answer) string {
 	return p.Default
 }
 
-// confirmResolutions lists every action and the equivalent bosh command
-// and asks; the default is No. Without a terminal it refuses.
-func confirmResolutions(in io.Reader, w io.Writer, dep string, probs []bosh.Problem, answers []bosh.Answer) (bool, error) {
-	if f, ok := in.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
-		return false, exitError{1, "resolving changes the deployment: confirm with --yes (no terminal to ask on)"}
-	}
-	fmt.Fprint(w, describeResolutions(dep, probs, answers))
-	fmt.Fprint(w, "Apply these resolutions? [y/N] ")
-	line, _ := bufio.NewReader(in).ReadString('\n')
-	switch strings.ToLower(strings.TrimSpace(line)) {
-	case "y", "yes":
-		return true, nil
-	}
-	return false, nil
-}
-
-// describeResolutions is the confirmation text: each action, then the
-// equivalent bosh command.
-func describeResolutions(dep string, probs []bosh.Problem, answers []bosh.Answer) string {
-	byID := map[int]bosh.Problem{}
-	for _, p := range probs {
-		byID[p.ID] = p
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Resolve %d problem(s) of %s:\n", len(answers), dep)
-	for _, a := range answers {
-		p := byID[a.ProblemID]
-		name := chosenName(p, a)
-		fmt.Fprintf(&b, "  #%d %s %s: %s (%s)\n", p.ID, p.Type, p.Instance, p.Plan(name), name)
-	}
-	fmt.Fprintf(&b, "Equivalent: %s\n", bosh.CloudCheckCommand(dep, probs, answers))
-	return b.String()
-}
-
-// cckHistory records scans and resolutions in the cache.
-type cckHistory struct {
-	s      *session
-	uuid   string
-	user   string
-	dep    string
-	errOut io.Writer
-}
-
-func (h cckHistory) record(r cache.CCKRecord) {
-	if h.s.store == nil || h.uuid == "" {
-		return
-	}
-	if err := h.s.store.RecordCCK(h.uuid, r); err != nil {
-		fmt.Fprintln(h.errOut, "bosun: warning: cloud-check history not recorded: "+oneLine(err.Error()))
-	}
-}
-
-// cckScan scans, printing task progress when asked, and records it.
-func cckScan(ctx context.Context, s *session, h cckHistory, show bool, errOut io.Writer) ([]bosh.Problem, error) {
-	var print func(bosh.TaskEvent)
-	if show {
-		print = taskProgressPrinter(errOut)
-	}
-	var taskID atomic.Int64
-	probs, err := s.client.ScanProblems(ctx, h.dep, func(ev bosh.TaskEvent) {
-		taskID.Store(int64(ev.TaskID))
-		if print != nil {
-			print(ev)
-		}
-	})
-	h.record(cache.ScanRecord(h.dep, h.user, int(taskID.Load()), time.Now(), probs, err))
-	return probs, err
-}
-
-// cckResolve applies answers, records what really happened and reports it
-// per problem.
-func cckResolve(ctx context.Context, s *session, h cckHistory, probs []bosh.Problem, answers []bosh.Answer, show bool, errOut io.Writer) (*cckResolution, error) {
+// cckScan scans, printing task progress when asked; the app records it.
+func cckScan(ctx context.Context, s *session, dep string, show bool, errOut io.Writer) ([]bosh.Problem, error) {
 	var progress func(bosh.TaskEvent)
 	if show {
 		progress = taskProgressPrinter(errOut)
 	}
-	out, err := s.client.ResolveProblems(ctx, h.dep, answers, progress)
-	rec := cache.ResolveRecord(h.dep, h.user, time.Now(), probs, answers, out, err)
-	h.record(rec)
+	probs, _, err := s.ScanProblems(ctx, dep, progress)
+	return probs, err
+}
+
+// cckResolve applies answers through the gate and reports what happened
+// per problem.
+func cckResolve(ctx context.Context, s *session, dep string, probs []bosh.Problem, answers []bosh.Answer, confirm app.Confirm, show bool, errOut io.Writer) (*cckResolution, error) {
+	var progress func(bosh.TaskEvent)
+	if show {
+		progress = taskProgressPrinter(errOut)
+	}
+	out, rec, err := s.ResolveProblems(ctx, dep, probs, answers, confirm, progress)
 	res := &cckResolution{TaskID: out.TaskID, Answers: rec.Actions}
+	if res.Answers == nil {
+		res.Answers = []cache.CCKAction{}
+	}
 	if show {
 		for _, a := range res.Answers {
 			fmt.Fprintf(errOut, "  #%d %s %s → %s: %s\n", a.ProblemID, a.Type, a.Instance, a.Resolution, a.Result)
 		}
-	}
-	if err == nil && rec.Outcome == cache.CCKPartial {
-		err = fmt.Errorf("resolved %d of %d problems", rec.Resolved, len(answers))
 	}
 	return res, err
 }

@@ -43,7 +43,8 @@ func runCluster(ctx context.Context, g *globals, gf *gatewayFlags, noSSH bool, a
 		return err
 	}
 	if e.Cluster != nil && l.source == sourceAPI {
-		if c, err := s.pks.client.ClusterDetails(ctx, e.Cluster.Name); err == nil {
+		pc, _ := s.PKSClient() // sourceAPI: the client answered
+		if c, err := pc.ClusterDetails(ctx, e.Cluster.Name); err == nil {
 			e.Cluster = &c
 		} else {
 			fmt.Fprintln(errOut, "bosun: warning: "+oneLine(err.Error()))

@@ -30,7 +30,7 @@ func apiserverHealth(ctx context.Context, g *globals, s *session, gf *gatewayFla
 	if err != nil {
 		return pks.SkippedAPIServers("SSH: " + oneLine(err.Error()))
 	}
-	sess, err := s.client.SetUpSSH(ctx, bosh.SSHTarget{Deployment: e.Deployment, Group: "master"}, opts)
+	sess, err := s.Client.SetUpSSH(ctx, bosh.SSHTarget{Deployment: e.Deployment, Group: "master"}, opts)
 	if err != nil {
 		return pks.SkippedAPIServers("SSH setup failed: " + oneLine(err.Error()))
 	}

@@ -42,10 +42,10 @@ const (
 // to errOut. withHealth adds the roll-up from instance details.
 func loadClusters(ctx context.Context, g *globals, s *session, withHealth bool, errOut io.Writer) (*clusterListing, error) {
 	l := &clusterListing{health: map[string]pks.Health{}, insts: map[string][]bosh.Instance{}}
-	info, _, err := s.directorInfo(ctx, g.offline)
+	info, _, err := s.DirectorInfo(ctx, g.offline)
 	if err != nil && !g.offline {
 		fmt.Fprintln(errOut, "bosun: warning: "+oneLine(err.Error()))
-		info, _, err = s.directorInfo(ctx, true)
+		info, _, err = s.DirectorInfo(ctx, true)
 	}
 	if err == nil {
 		l.uuid = info.UUID
@@ -76,15 +76,15 @@ func loadClusters(ctx context.Context, g *globals, s *session, withHealth bool, 
 // auditing on on its masters.
 func (l *clusterListing) fromHistory(s *session) {
 	l.audit = map[string]string{}
-	if s.store == nil || l.uuid == "" {
+	if s.Store == nil || l.uuid == "" {
 		return
 	}
-	l.cck, _ = s.store.LastCCKScans(l.uuid)
+	l.cck, _ = s.Store.LastCCKScans(l.uuid)
 	for _, e := range l.entries {
 		if e.Deployment == "" {
 			continue
 		}
-		last, err := s.store.LastAudit(l.uuid, e.Deployment)
+		last, err := s.Store.LastAudit(l.uuid, e.Deployment)
 		if err != nil || len(last) == 0 {
 			continue
 		}
@@ -107,9 +107,9 @@ func (l *clusterListing) deploymentNames(ctx context.Context, g *globals, s *ses
 			fmt.Fprintln(errOut, "bosun: warning: "+oneLine(err.Error()))
 		}
 	}
-	if deps == nil && s.store != nil && l.uuid != "" {
+	if deps == nil && s.Store != nil && l.uuid != "" {
 		var at time.Time
-		if deps, at, err = s.store.Deployments(l.uuid); err == nil {
+		if deps, at, err = s.Store.Deployments(l.uuid); err == nil {
 			noteAge(errOut, "deployments", at)
 		}
 	}
@@ -129,23 +129,21 @@ func (l *clusterListing) deploymentNames(ctx context.Context, g *globals, s *ses
 func (l *clusterListing) clusterList(ctx context.Context, g *globals, s *session, errOut io.Writer) ([]pks.Cluster, error) {
 	var apiErr error
 	if !g.offline {
-		c, err := s.pksClient()
+		c, err := s.PKSClient()
 		if err == nil {
 			var clusters []pks.Cluster
 			if clusters, err = c.Clusters(ctx); err == nil {
 				l.source, l.at = sourceAPI, time.Now()
-				if s.store != nil && l.uuid != "" {
-					if err := s.store.SaveClusters(l.uuid, c.Target().API, clusters, l.at); err != nil {
-						fmt.Fprintln(errOut, "bosun: warning: cache not updated: "+oneLine(err.Error()))
-					}
+				if err := s.SaveClusters(l.uuid, c.Target().API, clusters, l.at); err != nil {
+					fmt.Fprintln(errOut, "bosun: warning: "+oneLine(err.Error()))
 				}
 				return clusters, nil
 			}
 		}
 		apiErr = err
 	}
-	if s.store != nil && l.uuid != "" {
-		clusters, api, at, err := s.store.Clusters(l.uuid)
+	if s.Store != nil && l.uuid != "" {
+		clusters, api, at, err := s.Store.Clusters(l.uuid)
 		if err == nil {
 			if apiErr != nil {
 				fmt.Fprintln(errOut, "bosun: "+oneLine(apiErr.Error()))
@@ -159,7 +157,7 @@ func (l *clusterListing) clusterList(ctx context.Context, g *globals, s *session
 		}
 	}
 	if apiErr == nil {
-		apiErr = fmt.Errorf("no clusters cached for %s yet: run once without --offline", s.envName)
+		apiErr = fmt.Errorf("no clusters cached for %s yet: run once without --offline", s.EnvName)
 	}
 	return nil, apiErr
 }
@@ -178,14 +176,12 @@ func (l *clusterListing) rollUp(ctx context.Context, g *globals, s *session, err
 	}
 	var mu sync.Mutex
 	got := map[string]bool{}
-	if !g.offline && s.client != nil && l.uuid != "" {
-		err := s.client.AllInstanceDetails(ctx, deps, func(dep string, insts []bosh.Instance, err error) {
+	if !g.offline && s.Client != nil && l.uuid != "" {
+		err := s.Client.AllInstanceDetails(ctx, deps, func(dep string, insts []bosh.Instance, err error) {
 			if err != nil {
 				return
 			}
-			if s.store != nil {
-				s.store.SaveInstances(l.uuid, dep, insts, time.Now())
-			}
+			_ = s.SaveInstances(l.uuid, dep, insts, time.Now()) // the listing stands without the cache
 			mu.Lock()
 			l.insts[dep], got[dep] = insts, true
 			mu.Unlock()
@@ -195,8 +191,8 @@ func (l *clusterListing) rollUp(ctx context.Context, g *globals, s *session, err
 		}
 	}
 	for _, dep := range deps {
-		if !got[dep] && s.store != nil && l.uuid != "" {
-			if insts, _, err := s.store.Instances(l.uuid, dep); err == nil {
+		if !got[dep] && s.Store != nil && l.uuid != "" {
+			if insts, _, err := s.Store.Instances(l.uuid, dep); err == nil {
 				l.insts[dep] = insts
 			}
 		}

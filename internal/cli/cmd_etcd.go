@@ -81,7 +81,7 @@ func etcdReport(ctx context.Context, s *session, gf *gatewayFlags, cluster, dep 
 	if err != nil {
 		return pks.EtcdReport{}, exitError{2, err.Error()}
 	}
-	sess, err := s.client.SetUpSSH(ctx, bosh.SSHTarget{Deployment: dep, Group: "master", IndexOrID: "0"}, opts)
+	sess, err := s.Client.SetUpSSH(ctx, bosh.SSHTarget{Deployment: dep, Group: "master", IndexOrID: "0"}, opts)
 	if err != nil {
 		return pks.EtcdReport{}, err
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"bosun/app"
 	"bosun/cache"
 	"bosun/pks"
 )
@@ -87,7 +88,7 @@ func runEventsQuery(g *globals, q eventsQuery, out, errOut io.Writer) error {
 	if q.since > 0 {
 		cq.Since = time.Now().Add(-q.since)
 	}
-	store, err := openCache()
+	store, err := app.OpenCache("")
 	if err != nil {
 		return fmt.Errorf("events are kept in the cache, which cannot be opened: %w", err)
 	}
@@ -225,7 +226,7 @@ func runEventsListen(ctx context.Context, g *globals, o listenOptions, out, errO
 	if err != nil {
 		return err
 	}
-	store, cacheErr := openCache()
+	store, cacheErr := app.OpenCache("")
 	if store != nil {
 		defer store.Close()
 	}
@@ -310,7 +311,7 @@ func listenVMIndex(ctx context.Context, g *globals, store *cache.Store, errOut i
 	defer s.close()
 	x := pks.NewVMIndex(clusterVMs(ctx, s, store, errOut))
 	if store != nil {
-		if info, _, err := store.DirectorFor(s.cacheKey()); err == nil {
+		if info, _, err := store.DirectorFor(s.CacheKey()); err == nil {
 			if clusters, _, _, err := store.Clusters(info.UUID); err == nil {
 				names := map[string]string{}
 				for _, c := range clusters {
@@ -335,7 +336,7 @@ func clusterVMs(ctx context.Context, s *session, store *cache.Store, errOut io.W
 		vms = append(vms, pks.VM{Deployment: dep, Instance: name, CID: cid, IPs: ips})
 	}
 	if store != nil {
-		if info, _, err := store.DirectorFor(s.cacheKey()); err == nil {
+		if info, _, err := store.DirectorFor(s.CacheKey()); err == nil {
 			if insts, _, err := store.AllInstances(info.UUID); err == nil {
 				for _, in := range insts {
 					add(in.Deployment, in.Name, in.VMCID, in.IPs)
@@ -343,17 +344,17 @@ func clusterVMs(ctx context.Context, s *session, store *cache.Store, errOut io.W
 			}
 		}
 	}
-	if len(vms) > 0 || s.client == nil {
+	if len(vms) > 0 || s.Client == nil {
 		return vms
 	}
 	lctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	deps, err := s.client.Deployments(lctx)
+	deps, err := s.Client.Deployments(lctx)
 	for _, d := range deps {
 		if !strings.HasPrefix(d.Name, pks.ClusterDeploymentPrefix) {
 			continue
 		}
-		insts, ierr := s.client.Instances(lctx, d.Name)
+		insts, ierr := s.Client.Instances(lctx, d.Name)
 		if ierr != nil {
 			err = ierr
 			continue

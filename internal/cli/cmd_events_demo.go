@@ -96,12 +96,3 @@ func (d *demoEvents) close() {
 	case <-time.After(5 * time.Second):
 	}
 }
-
-// demoCache is the cache with the demo's events in place of the stored
-// ones; every other method is the store's.
-type demoCache struct {
-	*cache.Store
-	events *demoEvents
-}
-
-func (c demoCache) Events(q cache.EventQuery) ([]cache.K8sEvent, error) { return c.events.Events(q) }

@@ -41,14 +41,14 @@ func newInfoCmd(g *globals) *cobra.Command {
 			defer s.close()
 			r := infoReport{
 				Version: version, GoVersion: runtime.Version(),
-				Environment: s.envName, DirectorURL: s.target.URL,
-				BoshConfig: s.target.ConfigPath, LogPath: logPath(),
+				Environment: s.EnvName, DirectorURL: s.Target.URL,
+				BoshConfig: s.Target.ConfigPath, LogPath: logPath(),
 			}
 			r.CachePath, _ = cache.DefaultPath()
-			if s.cacheErr != nil {
-				r.CacheError = oneLine(s.cacheErr.Error())
+			if s.CacheErr != nil {
+				r.CacheError = oneLine(s.CacheErr.Error())
 			}
-			info, _, err := s.directorInfo(cmd.Context(), g.offline)
+			info, _, err := s.DirectorInfo(cmd.Context(), g.offline)
 			if err != nil {
 				r.DirectorError = oneLine(err.Error())
 			} else {

@@ -46,14 +46,14 @@ func runDeployments(ctx context.Context, g *globals, out, errOut io.Writer) erro
 // loadDeployments returns the director's deployments, live (and written to
 // the cache) or, with --offline, from the cache with a note of their age.
 func loadDeployments(ctx context.Context, g *globals, s *session, errOut io.Writer) ([]bosh.Deployment, error) {
-	info, at, err := s.directorInfo(ctx, g.offline)
+	info, at, err := s.DirectorInfo(ctx, g.offline)
 	if err != nil {
 		return nil, err
 	}
 	if g.offline {
-		deps, at, err := s.store.Deployments(info.UUID)
+		deps, at, err := s.Store.Deployments(info.UUID)
 		if errors.Is(err, cache.ErrNotCached) {
-			return nil, fmt.Errorf("no deployments cached for %s yet: run once without --offline", s.envName)
+			return nil, fmt.Errorf("no deployments cached for %s yet: run once without --offline", s.EnvName)
 		}
 		if err != nil {
 			return nil, err
@@ -67,14 +67,12 @@ func loadDeployments(ctx context.Context, g *globals, s *session, errOut io.Writ
 
 // liveDeployments asks the director and writes the answer to the cache.
 func liveDeployments(ctx context.Context, s *session, uuid string, at time.Time, errOut io.Writer) ([]bosh.Deployment, error) {
-	deps, err := s.client.Deployments(ctx)
+	deps, err := s.Client.Deployments(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if s.store != nil {
-		if err := s.store.SaveDeployments(uuid, deps, at); err != nil {
-			fmt.Fprintln(errOut, "bosun: warning: cache not updated: "+oneLine(err.Error()))
-		}
+	if err := s.SaveDeployments(uuid, deps, at); err != nil {
+		fmt.Fprintln(errOut, "bosun: warning: "+oneLine(err.Error()))
 	}
 	return deps, nil
 }
@@ -132,19 +130,19 @@ func runInstances(ctx context.Context, g *globals, dep string, out, errOut io.Wr
 }
 
 func cachedInstances(ctx context.Context, s *session, dep string, errOut io.Writer) ([]bosh.Instance, error) {
-	info, _, err := s.directorInfo(ctx, true)
+	info, _, err := s.DirectorInfo(ctx, true)
 	if err != nil {
 		return nil, err
 	}
 	var insts []bosh.Instance
 	var at time.Time
 	if dep != "" {
-		insts, at, err = s.store.Instances(info.UUID, dep)
+		insts, at, err = s.Store.Instances(info.UUID, dep)
 	} else {
-		insts, at, err = s.store.AllInstances(info.UUID)
+		insts, at, err = s.Store.AllInstances(info.UUID)
 	}
 	if errors.Is(err, cache.ErrNotCached) {
-		return nil, fmt.Errorf("no instances cached for %s yet: run once without --offline", s.envName)
+		return nil, fmt.Errorf("no instances cached for %s yet: run once without --offline", s.EnvName)
 	}
 	if err != nil {
 		return nil, err
@@ -156,16 +154,16 @@ func cachedInstances(ctx context.Context, s *session, dep string, errOut io.Writ
 // streamCachedInstances prints every cached instance as JSON straight from
 // the cache, so 50,000 instances print in constant memory.
 func streamCachedInstances(ctx context.Context, s *session, out, errOut io.Writer) error {
-	info, _, err := s.directorInfo(ctx, true)
+	info, _, err := s.DirectorInfo(ctx, true)
 	if err != nil {
 		return err
 	}
 	arr := newJSONArray(out)
-	at, err := s.store.EachInstance(info.UUID, func(in bosh.Instance) error {
+	at, err := s.Store.EachInstance(info.UUID, func(in bosh.Instance) error {
 		return arr.add(instanceForJSON(in))
 	})
 	if errors.Is(err, cache.ErrNotCached) {
-		return fmt.Errorf("no instances cached for %s yet: run once without --offline", s.envName)
+		return fmt.Errorf("no instances cached for %s yet: run once without --offline", s.EnvName)
 	}
 	if err != nil {
 		return err
@@ -177,21 +175,18 @@ func streamCachedInstances(ctx context.Context, s *session, out, errOut io.Write
 // liveInstances fetches instance details (a director task per deployment)
 // for one deployment or, concurrently within the client's bound, for all.
 func liveInstances(ctx context.Context, g *globals, s *session, dep string, errOut io.Writer) ([]bosh.Instance, error) {
-	info, _, err := s.directorInfo(ctx, false)
+	info, _, err := s.DirectorInfo(ctx, false)
 	if err != nil {
 		return nil, err
 	}
 	s.warnCache(errOut)
 	save := func(d string, insts []bosh.Instance) {
-		if s.store == nil {
-			return
-		}
-		if err := s.store.SaveInstances(info.UUID, d, insts, time.Now()); err != nil {
-			fmt.Fprintln(errOut, "bosun: warning: cache not updated: "+oneLine(err.Error()))
+		if err := s.SaveInstances(info.UUID, d, insts, time.Now()); err != nil {
+			fmt.Fprintln(errOut, "bosun: warning: "+oneLine(err.Error()))
 		}
 	}
 	if dep != "" {
-		insts, err := s.client.InstanceDetails(ctx, dep)
+		insts, err := s.Client.InstanceDetails(ctx, dep)
 		if err != nil {
 			return nil, err
 		}
@@ -209,7 +204,7 @@ func liveInstances(ctx context.Context, g *globals, s *session, dep string, errO
 	var mu sync.Mutex
 	var all []bosh.Instance
 	var failed []error
-	err = s.client.AllInstanceDetails(ctx, names, func(d string, insts []bosh.Instance, err error) {
+	err = s.Client.AllInstanceDetails(ctx, names, func(d string, insts []bosh.Instance, err error) {
 		if err != nil {
 			mu.Lock()
 			failed = append(failed, fmt.Errorf("%s: %w", d, err))

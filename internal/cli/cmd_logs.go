@@ -79,21 +79,21 @@ func runLogsFetch(ctx context.Context, g *globals, lf logsFlags, inst string, ou
 		return err
 	}
 	defer s.close()
-	info, _, err := s.directorInfo(ctx, false)
+	info, _, err := s.DirectorInfo(ctx, false)
 	if err != nil {
 		return err
 	}
 	s.warnCache(errOut)
 	pr := newProgressPrinter(errOut, !g.jsonOut)
-	b, err := s.client.FetchLogs(ctx, bosh.LogsRequest{
+	b, err := s.Client.FetchLogs(ctx, bosh.LogsRequest{
 		Deployment: lf.deployment, Instance: inst, Types: lf.types, Jobs: lf.jobs, Filters: lf.only, Dir: lf.dir,
 	}, pr.update)
 	pr.finish()
 	if err != nil {
 		return err
 	}
-	if s.store != nil {
-		if _, err := s.store.AddLogBundle(info.UUID, b); err != nil {
+	if s.Store != nil {
+		if _, err := s.Store.AddLogBundle(info.UUID, b); err != nil {
 			fmt.Fprintln(errOut, "bosun: warning: bundle not indexed: "+oneLine(err.Error()))
 		}
 	}

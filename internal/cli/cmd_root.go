@@ -103,6 +103,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newClustersCmd(g), newClusterCmd(g),
 		newEtcdCmd(g), newUsageCmd(g),
 		newEventsCmd(g),
+		newHistoryCmd(g),
 		newInfoCmd(g),
 		newSimCmd(g),
 	)

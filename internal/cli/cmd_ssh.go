@@ -121,7 +121,7 @@ func runSSH(ctx context.Context, g *globals, gf *gatewayFlags, dep, arg, command
 	// Ctrl-C and SIGTERM end the session; cleanup still runs.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	sess, err := s.client.SetUpSSH(ctx, target, opts)
+	sess, err := s.Client.SetUpSSH(ctx, target, opts)
 	if err != nil {
 		return err
 	}

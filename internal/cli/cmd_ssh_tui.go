@@ -49,7 +49,7 @@ func (e *shellExec) Run() error {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "bosun: setting up SSH on %s %s through the director…\r\n", e.dep, e.instance)
-	sess, err := e.s.client.SetUpSSH(context.Background(), target, opts)
+	sess, err := e.s.Client.SetUpSSH(context.Background(), target, opts)
 	if err != nil {
 		return err
 	}

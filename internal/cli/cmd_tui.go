@@ -5,8 +5,6 @@ import (
 	"io"
 	"time"
 
-	"bosun/bosh"
-	"bosun/cache"
 	"bosun/pks"
 	"bosun/tui"
 )
@@ -18,7 +16,7 @@ func runTUI(ctx context.Context, g *globals) error {
 	}
 	defer s.close()
 	o := tui.Options{
-		Environment:  s.envName,
+		Environment:  s.EnvName,
 		ReadOnly:     g.readOnly,
 		Production:   g.production,
 		Offline:      g.offline,
@@ -30,31 +28,30 @@ func runTUI(ctx context.Context, g *globals) error {
 	if g.deployment != "" {
 		o.StartScreen, o.StartDeployment = tui.StartInstances, g.deployment
 	}
-	if s.cacheErr != nil {
-		o.Notice = "cache unavailable: " + oneLine(s.cacheErr.Error())
+	if s.CacheErr != nil {
+		o.Notice = "cache unavailable: " + oneLine(s.CacheErr.Error())
 	}
-	if s.store != nil {
-		o.Cache = s.store
-		if info, _, err := s.store.DirectorFor(s.cacheKey()); err == nil {
-			o.Cached = info
-		}
+	if c := s.Cache(); c != nil {
+		o.Cache = c
+		o.Cached = s.Known()
 	}
-	if s.demo != nil && s.store != nil {
+	o.Data = tuiData(s)
+	if s.demo != nil && s.Store != nil {
 		// The demo's sink traffic feeds the events screen (cmd_events_demo.go).
 		if ev := startDemoEvents(ctx, s); ev != nil {
 			defer ev.close()
-			o.Cache = demoCache{Store: s.store, events: ev}
+			o.Data.Events = ev
 		}
 	}
-	if s.client != nil {
-		o.Director = rememberingDirector{Client: s.client, store: s.store, key: s.cacheKey()}
+	if s.Client != nil {
+		o.Director = s.Director()
 		o.Shell = tuiShell{s: s}   // cmd_ssh_tui.go
 		o.Audit = tuiAuditor{s: s} // cmd_audit_tui.go
 	}
-	if c, err := s.pksClient(); err == nil && !g.offline {
+	if c, err := s.PKSClient(); err == nil && !g.offline {
 		o.PKS, o.PKSAPI = c, c.Target().API
 	}
-	if s.client != nil && !g.readOnly {
+	if s.Client != nil && !g.readOnly {
 		gf := &gatewayFlags{}
 		o.Etcd = func(ctx context.Context, cluster, dep string) (pks.EtcdReport, error) {
 			return etcdReport(ctx, s, gf, cluster, dep, io.Discard)
@@ -66,18 +63,17 @@ func runTUI(ctx context.Context, g *globals) error {
 	return tui.Run(o)
 }
 
-// rememberingDirector records each successful /info answer in the cache,
-// so that the next start (and --offline) knows which director's rows to show.
-type rememberingDirector struct {
-	*bosh.Client
-	store *cache.Store
-	key   string
-}
 
-func (d rememberingDirector) Info(ctx context.Context) (bosh.Info, error) {
-	info, err := d.Client.Info(ctx)
-	if err == nil && d.store != nil {
-		d.store.RememberDirector(d.key, info, time.Now())
+// tuiData is what the TUI's screens read and do, from the app session;
+// each part stays nil when it is unavailable.
+func tuiData(s *session) tui.Data {
+	var d tui.Data
+	if s.Store != nil {
+		d.CCKHistory, d.AuditHistory, d.LogsIndex, d.Events = s.Store, s.Store, s.Store, s.Store
+		d.Clusters, d.History = s.Cache(), s.Session
 	}
-	return info, err
+	if s.Client != nil {
+		d.CloudCheck, d.Logs = s.Confirmed(), s.Client
+	}
+	return d
 }

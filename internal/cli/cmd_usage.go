@@ -138,7 +138,7 @@ func readUsage(ctx context.Context, s *session, gf *gatewayFlags, control string
 	var lastErr error
 	absent := 0 // VMs reached that have no usage database
 	for _, group := range []string{"pks-db", "pivotal-container-service"} {
-		sess, err := s.client.SetUpSSH(ctx, bosh.SSHTarget{Deployment: control, Group: group, IndexOrID: "0"}, opts)
+		sess, err := s.Client.SetUpSSH(ctx, bosh.SSHTarget{Deployment: control, Group: group, IndexOrID: "0"}, opts)
 		if err != nil {
 			lastErr = err
 			continue

@@ -1,34 +1,30 @@
 package cli
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
+	"bosun/app"
 	"bosun/bosh"
 	"bosun/cache"
+	"bosun/pks"
 	"bosun/sim"
 )
 
-// session is what one bosun invocation works with: the director target, a
-// lazily connecting client (nil when offline), the cache and, for --demo,
-// the in-process simulated foundation.
+// session is the app.Session of one invocation and, for --demo, the
+// in-process simulated foundation it runs against.
 type session struct {
-	target   bosh.Target
-	envName  string // as the user named it: alias or URL
-	client   *bosh.Client
-	store    *cache.Store
-	cacheErr error
-	demo     *sim.Foundation
-	pks      pksState // the PKS API settings (session_pks.go)
+	*app.Session
+	demo *sim.Foundation
 }
 
-// openSession resolves the environment, opens the cache and, unless
-// offline, prepares the director client. It never contacts the director.
+// openSession resolves the environment (flags, then BOSH_* and PKS_*
+// variables, then the bosh and pks CLIs' saved configuration) or starts the
+// demo foundation, and opens the app session. It never contacts the director.
 func openSession(g *globals) (*session, error) {
+	cfg := app.Config{Offline: g.offline, ReadOnly: g.readOnly, MaxTasks: g.maxTasks}
 	s := &session{}
 	if g.demo {
 		f, err := sim.Start(sim.Options{Listen: "127.0.0.1:0", Seed: 1, Drift: true})
@@ -36,8 +32,10 @@ func openSession(g *globals) (*session, error) {
 			return nil, fmt.Errorf("start simulated foundation: %w", err)
 		}
 		s.demo = f
-		s.target = bosh.Target{URL: f.DirectorURL(), CACert: f.CACertPEM(), Client: f.ClientID(), ClientSecret: f.ClientSecret()}
-		s.envName = "demo"
+		cfg.Target = bosh.Target{URL: f.DirectorURL(), CACert: f.CACertPEM(), Client: f.ClientID(), ClientSecret: f.ClientSecret()}
+		cfg.EnvName, cfg.CacheKey = "demo", "demo"
+		user, pass := f.PKSUser()
+		cfg.PKS = pks.Target{API: f.PKSURL(), UAA: f.PKSUAAURL(), User: user, Password: pass, CACert: f.CACertPEM()}
 	} else {
 		home, _ := os.UserHomeDir()
 		t, err := bosh.ResolveTarget(bosh.Overrides{
@@ -46,75 +44,28 @@ func openSession(g *globals) (*session, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.target = t
-		s.envName = t.URL
+		cfg.Target, cfg.EnvName = t, t.URL
 		if t.Alias != "" {
-			s.envName = t.Alias
+			cfg.EnvName = t.Alias
 		}
+		cfg.PKS, cfg.PKSErr = pks.ResolveTarget(g.pks, os.Getenv, home)
 	}
-	s.resolvePKS(g)
-	s.store, s.cacheErr = openCache()
-	if !g.offline {
-		s.client = bosh.New(s.target, bosh.Options{MaxTasks: g.maxTasks})
-	}
+	s.Session = app.Open(cfg)
 	return s, nil
 }
 
-func openCache() (*cache.Store, error) {
-	path, err := cache.DefaultPath()
-	if err != nil {
-		return nil, err
-	}
-	return cache.Open(path)
-}
-
-// cacheKey is how the cache knows a director before it has been asked:
-// by the URL bosun was pointed at.
-func (s *session) cacheKey() string {
-	if s.demo != nil {
-		return "demo"
-	}
-	return s.target.URL
-}
-
 func (s *session) close() {
-	if s.store != nil {
-		s.store.Close()
-	}
+	s.Close()
 	if s.demo != nil {
 		s.demo.Close()
 	}
 }
 
-// directorInfo asks the director who it is and remembers the answer, or,
-// offline, recalls the last answer from the cache.
-func (s *session) directorInfo(ctx context.Context, offline bool) (bosh.Info, time.Time, error) {
-	if offline {
-		if s.store == nil {
-			return bosh.Info{}, time.Time{}, fmt.Errorf("--offline needs the cache: %w", s.cacheErr)
-		}
-		info, at, err := s.store.DirectorFor(s.cacheKey())
-		if errors.Is(err, cache.ErrNotCached) {
-			return info, at, fmt.Errorf("nothing cached for %s yet: run once without --offline", s.envName)
-		}
-		return info, at, err
-	}
-	info, err := s.client.Info(ctx)
-	if err != nil {
-		return info, time.Time{}, err
-	}
-	now := time.Now()
-	if s.store != nil {
-		s.store.RememberDirector(s.cacheKey(), info, now)
-	}
-	return info, now, nil
-}
-
 // warnCache tells the user once, on stderr, that the cache could not be
 // used, and why; live commands go on without it.
 func (s *session) warnCache(w io.Writer) {
-	if s.cacheErr != nil {
-		fmt.Fprintln(w, "bosun: warning: cache unavailable: "+oneLine(s.cacheErr.Error()))
+	if s.CacheErr != nil {
+		fmt.Fprintln(w, "bosun: warning: cache unavailable: "+oneLine(s.CacheErr.Error()))
 	}
 }
 
