@@ -63,7 +63,6 @@ func runTUI(ctx context.Context, g *globals) error {
 	return tui.Run(o)
 }
 
-
 // tuiData is what the TUI's screens read and do, from the app session;
 // each part stays nil when it is unavailable.
 func tuiData(s *session) tui.Data {

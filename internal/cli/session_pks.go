@@ -11,4 +11,3 @@ func addPKSFlags(f *pflag.FlagSet, g *globals) {
 	f.StringVar(&g.pks.Password, "pks-password", "", "PKS user's password (env PKS_PASSWORD)")
 	f.StringVar(&g.pks.CACert, "pks-ca-cert", "", "PKS API CA certificate: path or PEM text (env PKS_CA_CERT)")
 }
-
