@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"io"
+
 	"errors"
 	"fmt"
 
@@ -15,7 +17,16 @@ import (
 // command runs and takes it back afterwards, on the same screen.
 type ShellOpener interface {
 	// Shell is the command for instance ("group/uuid") of dep.
-	Shell(dep, instance string) tea.ExecCommand
+	Shell(dep, instance string) ShellCommand
+}
+
+// ShellCommand is a program run while the TUI has released the terminal
+// (tea.ExecCommand, declared here so that its makers need no bubbletea).
+type ShellCommand interface {
+	Run() error
+	SetStdin(io.Reader)
+	SetStdout(io.Writer)
+	SetStderr(io.Writer)
 }
 
 // shellKey is x on the instance screens: a shell on the instance under

@@ -4,14 +4,12 @@ import (
 	"io"
 	"strings"
 	"testing"
-
-	tea "github.com/charmbracelet/bubbletea"
 )
 
 // fakeShells records the shells the TUI asks for.
 type fakeShells struct{ asked []string }
 
-func (f *fakeShells) Shell(dep, instance string) tea.ExecCommand {
+func (f *fakeShells) Shell(dep, instance string) ShellCommand {
 	f.asked = append(f.asked, dep+" "+instance)
 	return nopExec{}
 }

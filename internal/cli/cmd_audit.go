@@ -2,16 +2,12 @@ package cli
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"os/signal"
-	"os/user"
 	"regexp"
-	"slices"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -20,8 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"bosun/bosh"
-	"bosun/cache"
+	"bosun/app"
 	"bosun/pks"
 )
 
@@ -142,21 +137,23 @@ func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) err
 	if err != nil {
 		return exitError{2, err.Error()}
 	}
-	if action != "status" && !af.dryRun && g.readOnly {
-		return exitError{1, "audit " + action + " changes the masters: refused with --read-only"}
-	}
-	if g.offline {
-		return exitError{2, "audit needs the director and SSH: not available with --offline"}
-	}
 	s, err := openSession(g)
 	if err != nil {
 		return err
 	}
 	defer s.close()
+	// Refused before anything is asked: reading the flags sets up SSH,
+	// which adds a user on every master.
+	kind := app.Read
+	if action != "status" && !af.dryRun {
+		kind = app.Change
+	}
+	if err := s.Check(app.Plan{Kind: kind, Action: "audit " + action, Deployment: dep, Cluster: af.cluster}); err != nil {
+		return exitError{2, err.Error()}
+	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	info, _, err := s.DirectorInfo(ctx, false)
-	if err != nil {
+	if _, _, err := s.DirectorInfo(ctx, false); err != nil {
 		return err
 	}
 	s.warnCache(errOut)
@@ -166,63 +163,52 @@ func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) err
 			return err
 		}
 		if e.Deployment == "" {
-			return exitError{1, fmt.Sprintf("cluster %s has no deployment on the director yet", af.cluster)}
+			return exitError{2, fmt.Sprintf("cluster %s has no deployment on the director yet", af.cluster)}
 		}
 		dep = e.Deployment
 	}
-	kubo, err := kuboVersion(ctx, s, dep)
-	if err != nil {
-		return err
-	}
-	change.KuboVersion = kubo
 	opts, err := af.gw.sshOptions(s, errOut)
 	if err != nil {
 		return exitError{2, err.Error()}
 	}
-	sess, err := s.Client.SetUpSSH(ctx, bosh.SSHTarget{Deployment: dep, Group: "master"}, opts)
+	if action == "status" {
+		masters, err := s.AuditStatus(ctx, dep, opts)
+		if err != nil {
+			return appError(err)
+		}
+		return printAuditStatus(g, dep, masters, out)
+	}
+	sess, plans, err := s.PlanAudit(ctx, dep, change, opts)
 	if err != nil {
-		return err
+		return appError(err)
 	}
 	defer func() {
 		if err := sess.Close(); err != nil {
 			fmt.Fprintln(errOut, "bosun: warning: SSH cleanup failed, the user "+sess.User()+" may remain: "+oneLine(err.Error()))
 		}
 	}()
-	if action == "status" {
-		return auditStatus(ctx, g, s, info.UUID, dep, sess, out, errOut)
-	}
-	plans, err := pks.Plan(ctx, sess, sess.Hosts, pks.DefaultLayout, change)
-	if err != nil {
-		return err
-	}
 	if af.dryRun {
 		return printAuditPlan(g, dep, action, plans, out)
 	}
+	confirm := app.Yes
 	if !g.yes {
-		ok, err := confirmAudit(dep, action, plans, out)
-		if err != nil || !ok {
-			return err
-		}
+		confirm = func(p app.Plan) (bool, error) { return confirmAudit(p, plans, out) }
 	}
-	who := localUser() + " via " + info.User
 	o := pks.RollOptions{
 		HealthTimeout: af.healthTimeout,
 		PollEvery:     af.pollEvery,
 		Progress: func(st pks.RollStep) {
 			fmt.Fprintf(errOut, "bosun: %s: %s\n", st.Instance, st.Step)
 		},
-		Record: func(r pks.MasterResult) {
-			if s.Store == nil {
-				return
-			}
-			rec := cache.AuditRecord{Deployment: dep, Master: r.Instance, Action: action, At: r.At, Who: who,
-				FlagsBefore: r.FlagsBefore, FlagsAfter: r.FlagsAfter, Outcome: r.Outcome, Detail: r.Detail, Backup: r.Backup}
-			if err := s.Store.RecordAudit(info.UUID, rec); err != nil {
-				fmt.Fprintln(errOut, "bosun: warning: audit history not recorded: "+oneLine(err.Error()))
-			}
-		},
 	}
-	results, rollErr := pks.Roll(ctx, sess, plans, pks.DefaultLayout, o)
+	results, rollErr := s.ApplyAudit(ctx, sess, dep, af.cluster, change.Enable, plans, confirm, o)
+	var refused *app.RefusedError
+	switch {
+	case errors.As(rollErr, &refused):
+		return exitError{2, refused.Reason}
+	case errors.Is(rollErr, app.ErrNotConfirmed):
+		return exitError{1, "not confirmed; nothing changed"}
+	}
 	if g.jsonOut {
 		doc := map[string]any{"cluster": af.cluster, "deployment": dep, "action": action, "masters": results}
 		if rollErr != nil {
@@ -246,26 +232,6 @@ func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) err
 	return nil
 }
 
-// kuboVersion is the version of the kubo release the deployment uses.
-func kuboVersion(ctx context.Context, s *session, dep string) (string, error) {
-	deps, err := s.Client.Deployments(ctx)
-	if err != nil {
-		return "", err
-	}
-	for _, d := range deps {
-		if d.Name != dep {
-			continue
-		}
-		for _, r := range d.Releases {
-			if v, ok := strings.CutPrefix(r, "kubo/"); ok {
-				return v, nil
-			}
-		}
-		return "", exitError{1, dep + " uses no kubo release: not a Kubernetes cluster"}
-	}
-	return "", exitError{1, "no deployment " + dep + " on " + s.EnvName}
-}
-
 // auditStatusDoc is the JSON of audit status (DESIGN.md contract).
 type auditStatusDoc struct {
 	Cluster    string            `json:"cluster"`
@@ -273,9 +239,7 @@ type auditStatusDoc struct {
 	Masters    []pks.MasterAudit `json:"masters"`
 }
 
-func auditStatus(ctx context.Context, g *globals, s *session, uuid, dep string, sess *bosh.SSHSession, out, errOut io.Writer) error {
-	masters := pks.Status(ctx, sess, sess.Hosts, pks.DefaultLayout, 0)
-	markReverted(s, uuid, dep, masters)
+func printAuditStatus(g *globals, dep string, masters []pks.MasterAudit, out io.Writer) error {
 	failed := 0
 	for _, m := range masters {
 		if m.Error != "" {
@@ -293,24 +257,6 @@ func auditStatus(ctx context.Context, g *globals, s *session, uuid, dep string, 
 		return exitError{1, fmt.Sprintf("%d of %d masters could not be read", failed, len(masters))}
 	}
 	return nil
-}
-
-// markReverted compares each master with what bosun last left there.
-func markReverted(s *session, uuid, dep string, masters []pks.MasterAudit) {
-	if s.Store == nil {
-		return
-	}
-	last, err := s.Store.LastAudit(uuid, dep)
-	if err != nil {
-		return
-	}
-	for i, m := range masters {
-		r, ok := last[m.Instance]
-		if !ok || m.Error != "" || r.Outcome == pks.OutcomeRollbackFailed || r.Outcome == pks.OutcomeNotReached {
-			continue
-		}
-		masters[i].Reverted = pks.Reverted(r.FlagsAfter, m.Flags)
-	}
 }
 
 func writeAuditStatus(out io.Writer, dep string, masters []pks.MasterAudit) {
@@ -336,15 +282,6 @@ func writeAuditStatus(out io.Writer, dep string, masters []pks.MasterAudit) {
 	if reverted {
 		fmt.Fprintln(out, "\nA later deploy re-rendered bpm.yml on the masters marked reverted; run `bosun audit enable` again or make the change persistent in the cluster's plan.")
 	}
-}
-
-// manualCommands are the equivalent steps by hand, for the confirmation.
-func manualCommands(dep string, plans []pks.MasterPlan) []string {
-	var cmds []string
-	for _, p := range plans {
-		cmds = append(cmds, fmt.Sprintf("bosh -d %s ssh %s -c 'sudo cp -p /var/vcap/jobs/kube-apiserver/config/bpm.yml{,.bak} && sudo vi /var/vcap/jobs/kube-apiserver/config/bpm.yml && sudo /var/vcap/bosh/bin/monit restart kube-apiserver'", dep, p.Instance()))
-	}
-	return cmds
 }
 
 func printAuditPlan(g *globals, dep, action string, plans []pks.MasterPlan, out io.Writer) error {
@@ -373,7 +310,7 @@ func printAuditPlan(g *globals, dep, action string, plans []pks.MasterPlan, out 
 		fmt.Fprint(out, pks.PlanDiff(p))
 	}
 	fmt.Fprintln(out, "\nDry run: nothing changed. By hand this would be, one master at a time:")
-	for _, c := range manualCommands(dep, plans) {
+	for _, c := range app.ManualAuditCommands(dep, plans) {
 		fmt.Fprintln(out, "  "+c)
 	}
 	return nil
@@ -381,55 +318,42 @@ func printAuditPlan(g *globals, dep, action string, plans []pks.MasterPlan, out 
 
 // confirmAudit asks on the terminal, default No; without a terminal it
 // refuses, as scripted actions need --yes.
-func confirmAudit(dep, action string, plans []pks.MasterPlan, out io.Writer) (bool, error) {
+func confirmAudit(p app.Plan, plans []pks.MasterPlan, out io.Writer) (bool, error) {
 	if !term.IsTerminal(int(os.Stdin.Fd())) {
-		return false, exitError{1, "audit " + action + " changes " + dep + ": refusing without --yes"}
+		return false, errors.New(p.Action + " changes " + p.Deployment + ": refusing without --yes")
 	}
 	n := 0
-	for _, p := range plans {
-		if !p.NoChange() {
+	for _, mp := range plans {
+		if !mp.NoChange() {
 			n++
-			fmt.Fprintf(out, "%s: audit flags %v -> %v\n", p.Instance(), flagList(p.FlagsBefore), flagList(p.FlagsAfter))
 		}
 	}
 	if n == 0 {
 		fmt.Fprintln(out, "Every master is already as asked.")
 		return true, nil
 	}
+	for _, st := range p.Steps {
+		fmt.Fprintln(out, st)
+	}
 	fmt.Fprintln(out, "Equivalent by hand:")
-	for _, c := range manualCommands(dep, plans) {
+	for _, c := range app.ManualAuditCommands(p.Deployment, plans) {
 		fmt.Fprintln(out, "  "+c)
 	}
-	fmt.Fprintf(out, "Audit %s on %d masters of %s, one at a time with kube-apiserver restarts? [y/N] ", action, n, dep)
+	fmt.Fprintf(out, "%s on %d masters of %s, one at a time with kube-apiserver restarts? [y/N] ", p.Action, n, p.Deployment)
 	line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
-	if a := strings.ToLower(strings.TrimSpace(line)); a == "y" || a == "yes" {
-		return true, nil
-	}
-	return false, exitError{1, "not confirmed; nothing changed"}
+	a := strings.ToLower(strings.TrimSpace(line))
+	return a == "y" || a == "yes", nil
 }
 
-func flagList(m map[string]string) string {
-	if len(m) == 0 {
-		return "(none)"
+// appError gives an app error its exit code: refused and unknown are 2.
+func appError(err error) error {
+	var refused *app.RefusedError
+	var unknown *app.UnknownError
+	switch {
+	case errors.As(err, &refused):
+		return exitError{2, refused.Reason}
+	case errors.As(err, &unknown):
+		return exitError{2, unknown.What}
 	}
-	keys := slices.Sorted(maps.Keys(m))
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteString(" ")
-		}
-		b.WriteString("--" + k + "=" + m[k])
-	}
-	return b.String()
-}
-
-// localUser names who ran bosun on this machine, for the history.
-func localUser() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	if u := os.Getenv("USER"); u != "" {
-		return u
-	}
-	return "unknown"
+	return err
 }

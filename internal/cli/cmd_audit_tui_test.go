@@ -2,18 +2,20 @@ package cli
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"bosun/app"
 	"bosun/pks"
 	"bosun/sim"
 )
 
 // tuiAuditorOn is the TUI's auditor on a fresh simulated foundation.
-func tuiAuditorOn(t *testing.T) (tuiAuditor, string) {
+func tuiAuditorOn(t *testing.T) (*app.Auditor, string) {
 	t.Helper()
 	f := startSim(t, sim.Options{Seed: 1, APIServerStart: 50 * time.Millisecond})
 	home := t.TempDir()
@@ -38,7 +40,8 @@ func tuiAuditorOn(t *testing.T) (tuiAuditor, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.close)
-	a := tuiAuditor{s: s, pollEvery: 20 * time.Millisecond}
+	a := s.Auditor((&gatewayFlags{}).sshOptions(s, io.Discard))
+	a.PollEvery = 20 * time.Millisecond
 	deps, err := s.Client.Deployments(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +56,7 @@ func tuiAuditorOn(t *testing.T) (tuiAuditor, string) {
 		}
 	}
 	t.Fatal("no cluster with audit off")
-	return a, ""
+	return nil, ""
 }
 
 func TestTUIAuditorAppliesOnlyTheConfirmedPlan(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"bosun/app"
 	"bosun/bosh"
 	"bosun/pks"
 )
@@ -30,7 +31,7 @@ func apiserverHealth(ctx context.Context, g *globals, s *session, gf *gatewayFla
 	if err != nil {
 		return pks.SkippedAPIServers("SSH: " + oneLine(err.Error()))
 	}
-	sess, err := s.Client.SetUpSSH(ctx, bosh.SSHTarget{Deployment: e.Deployment, Group: "master"}, opts)
+	sess, err := s.OpenSSH(ctx, app.Read, "kube-apiserver health", bosh.SSHTarget{Deployment: e.Deployment, Group: "master"}, opts)
 	if err != nil {
 		return pks.SkippedAPIServers("SSH setup failed: " + oneLine(err.Error()))
 	}

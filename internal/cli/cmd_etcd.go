@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"bosun/app"
 	"bosun/bosh"
 	"bosun/pks"
 )
@@ -42,14 +43,14 @@ func newEtcdCmd(g *globals) *cobra.Command {
 }
 
 func runEtcd(ctx context.Context, g *globals, gf *gatewayFlags, name string, out, errOut io.Writer) error {
-	if err := sshAllowed(g, "etcd health", "runs etcdctl over SSH, which creates a user on the master"); err != nil {
-		return err
-	}
 	s, err := openSession(g)
 	if err != nil {
 		return err
 	}
 	defer s.close()
+	if err := refuseSSH(s, "etcd health", name); err != nil {
+		return err
+	}
 	_, e, err := resolveCluster(ctx, g, s, name, false, errOut)
 	if err != nil {
 		return err
@@ -81,9 +82,9 @@ func etcdReport(ctx context.Context, s *session, gf *gatewayFlags, cluster, dep 
 	if err != nil {
 		return pks.EtcdReport{}, exitError{2, err.Error()}
 	}
-	sess, err := s.Client.SetUpSSH(ctx, bosh.SSHTarget{Deployment: dep, Group: "master", IndexOrID: "0"}, opts)
+	sess, err := s.OpenSSH(ctx, app.Read, "etcd health", bosh.SSHTarget{Deployment: dep, Group: "master", IndexOrID: "0"}, opts)
 	if err != nil {
-		return pks.EtcdReport{}, err
+		return pks.EtcdReport{}, appError(err)
 	}
 	defer func() {
 		if err := sess.Close(); err != nil {

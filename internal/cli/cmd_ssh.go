@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"bosun/app"
 	"bosun/bosh"
 )
 
@@ -96,9 +97,6 @@ func newSSHCmd(g *globals) *cobra.Command {
 }
 
 func runSSH(ctx context.Context, g *globals, gf *gatewayFlags, dep, arg, command string, hasCommand bool, in io.Reader, out, errOut io.Writer) error {
-	if err := sshAllowed(g, "ssh", "creates a user on the VMs"); err != nil {
-		return err
-	}
 	if hasCommand && strings.TrimSpace(command) == "" {
 		return exitError{2, "-c needs a command"}
 	}
@@ -114,6 +112,9 @@ func runSSH(ctx context.Context, g *globals, gf *gatewayFlags, dep, arg, command
 		return err
 	}
 	defer s.close()
+	if err := s.Check(app.SSHPlan(target, command)); err != nil {
+		return exitError{2, err.Error()}
+	}
 	opts, err := gf.sshOptions(s, errOut)
 	if err != nil {
 		return exitError{2, err.Error()}
@@ -121,25 +122,20 @@ func runSSH(ctx context.Context, g *globals, gf *gatewayFlags, dep, arg, command
 	// Ctrl-C and SIGTERM end the session; cleanup still runs.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	sess, err := s.Client.SetUpSSH(ctx, target, opts)
+	code, err := s.RunSSH(ctx, target, command, opts, func(ctx context.Context, sess *bosh.SSHSession) (int, error) {
+		if !hasCommand {
+			stop() // in raw mode Ctrl-C belongs to the remote shell
+			return sess.Shell(context.Background(), sess.Hosts[0], in, out, errOut)
+		}
+		return runEverywhere(ctx, sess, command, out, errOut), nil
+	})
 	if err != nil {
-		return err
-	}
-	defer func() {
-		if err := sess.Close(); err != nil {
-			fmt.Fprintln(errOut, "bosun: warning: SSH cleanup failed, the user "+sess.User()+" may remain: "+oneLine(err.Error()))
+		if !hasCommand && code > 0 {
+			return exitError{code, err.Error()}
 		}
-	}()
-	if !hasCommand {
-		stop() // in raw mode Ctrl-C belongs to the remote shell
-		code, err := sess.Shell(context.Background(), sess.Hosts[0], in, out, errOut)
-		if err != nil {
-			return exitError{max(code, 1), err.Error()}
-		}
-		return exitFor(code)
+		return appError(err)
 	}
-	worst := runEverywhere(ctx, sess, command, out, errOut)
-	return exitFor(worst)
+	return exitFor(code)
 }
 
 func exitFor(code int) error {
@@ -149,15 +145,12 @@ func exitFor(code int) error {
 	return exitError{code: code}
 }
 
-// sshAllowed refuses work that needs a director SSH session (which
-// creates a user on the VMs) under --read-only (exit 1) or --offline
-// (exit 2). what names the work, does says what it does.
-func sshAllowed(g *globals, what, does string) error {
-	if g.readOnly {
-		return exitError{1, what + " " + does + ": refused with --read-only"}
-	}
-	if g.offline {
-		return exitError{2, what + " needs the director: not available with --offline"}
+// refuseSSH refuses, and records the refusal of, work that needs a
+// director SSH session (which adds a user on the VMs) under --read-only or
+// --offline: exit 2.
+func refuseSSH(s *session, what, cluster string) error {
+	if err := s.Check(app.Plan{Kind: app.Read, Action: what, Cluster: cluster}); err != nil {
+		return exitError{2, err.Error()}
 	}
 	return nil
 }

@@ -6,16 +6,15 @@ import (
 	"io"
 	"os"
 
-	tea "github.com/charmbracelet/bubbletea"
-
 	"bosun/bosh"
+	"bosun/tui"
 )
 
 // tuiShell opens shells for the TUI's shell key with the gateway settings
 // of the environment (BOSH_GW_*, BOSH_ALL_PROXY).
 type tuiShell struct{ s *session }
 
-func (t tuiShell) Shell(dep, instance string) tea.ExecCommand {
+func (t tuiShell) Shell(dep, instance string) tui.ShellCommand {
 	return &shellExec{s: t.s, dep: dep, instance: instance, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
 }
 
@@ -49,12 +48,9 @@ func (e *shellExec) Run() error {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "bosun: setting up SSH on %s %s through the director…\r\n", e.dep, e.instance)
-	sess, err := e.s.Client.SetUpSSH(context.Background(), target, opts)
-	if err != nil {
-		return err
-	}
-	defer sess.Close()
-	code, err := sess.Shell(context.Background(), sess.Hosts[0], e.stdin, e.stdout, e.stderr)
+	code, err := e.s.RunSSH(context.Background(), target, "", opts, func(ctx context.Context, sess *bosh.SSHSession) (int, error) {
+		return sess.Shell(ctx, sess.Hosts[0], e.stdin, e.stdout, e.stderr)
+	})
 	if err != nil {
 		return err
 	}

@@ -45,8 +45,8 @@ func runTUI(ctx context.Context, g *globals) error {
 	}
 	if s.Client != nil {
 		o.Director = s.Director()
-		o.Shell = tuiShell{s: s}   // cmd_ssh_tui.go
-		o.Audit = tuiAuditor{s: s} // cmd_audit_tui.go
+		o.Shell = tuiShell{s: s} // cmd_ssh_tui.go
+		o.Audit = s.Auditor((&gatewayFlags{}).sshOptions(s, io.Discard))
 	}
 	if c, err := s.PKSClient(); err == nil && !g.offline {
 		o.PKS, o.PKSAPI = c, c.Target().API

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"bosun/app"
 	"bosun/bosh"
 	"bosun/pks"
 )
@@ -76,14 +77,14 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 }
 
 func runUsage(ctx context.Context, g *globals, gf *gatewayFlags, cluster string, since time.Time, out, errOut io.Writer) error {
-	if err := sshAllowed(g, "usage", "runs mysql over SSH, which creates a user on the pks-db VM"); err != nil {
-		return err
-	}
 	s, err := openSession(g)
 	if err != nil {
 		return err
 	}
 	defer s.close()
+	if err := refuseSSH(s, "usage", cluster); err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	r, err := usageReport(ctx, g, s, gf, cluster, since, errOut)
@@ -138,7 +139,7 @@ func readUsage(ctx context.Context, s *session, gf *gatewayFlags, control string
 	var lastErr error
 	absent := 0 // VMs reached that have no usage database
 	for _, group := range []string{"pks-db", "pivotal-container-service"} {
-		sess, err := s.Client.SetUpSSH(ctx, bosh.SSHTarget{Deployment: control, Group: group, IndexOrID: "0"}, opts)
+		sess, err := s.OpenSSH(ctx, app.Read, "usage", bosh.SSHTarget{Deployment: control, Group: group, IndexOrID: "0"}, opts)
 		if err != nil {
 			lastErr = err
 			continue
