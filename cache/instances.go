@@ -203,7 +203,7 @@ func (s *Store) scanInstances(rows *sql.Rows, deployments map[int64]string, fn f
 			return s.wrap(op, err)
 		}
 		if err := decodeInstance(body, &in); err != nil {
-			return newCorrupt(s.path, fmt.Sprintf("an instance of deployment %s is unreadable: %v", deployments[snap], err), err)
+			return s.corrupt(fmt.Sprintf("an instance of deployment %s is unreadable: %v", deployments[snap], err), err)
 		}
 		in.Deployment = deployments[snap]
 		in.Full = full
