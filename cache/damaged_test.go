@@ -51,14 +51,17 @@ var storeWrites = map[string]func(s *Store) error{
 		_, err := s.AddLogBundle(testUUID, bosh.Bundle{Path: "/tmp/b.tgz", SHA256: "aa", Deployment: "cf", FetchedAt: baseTime})
 		return err
 	},
+	"BeginInstanceListing": func(s *Store) error {
+		return s.BeginInstanceListing(testUUID, []string{"cf"}, baseTime)
+	},
 	"SetLogBundleFiles": func(s *Store) error { return s.SetLogBundleFiles(1, []bosh.BundleFile{{Path: "a", Size: 1}}) },
 	"ForgetLogBundle":   func(s *Store) error { return s.ForgetLogBundle(1) },
 }
 
 // storeReads are the methods of Store that do not write.
 var storeReads = []string{"AllInstances", "AuditHistory", "CCKHistory", "Close", "Clusters", "Damaged", "Deployments",
-	"DirectorFor", "EachInstance", "Events", "History", "InstanceAges", "Instances", "LastAudit", "LastCCKScans",
-	"LogBundleFiles", "LogBundles", "Path"}
+	"DirectorFor", "EachInstance", "EachListedInstance", "Events", "History", "InstanceAges", "Instances", "LastAudit", "LastCCKScans",
+	"ListedInstances", "LogBundleFiles", "LogBundles", "Path"}
 
 func TestEveryStoreMethodIsKnownAsReadOrWrite(t *testing.T) {
 	ty := reflect.TypeFor[*Store]()
