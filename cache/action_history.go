@@ -280,7 +280,7 @@ func (s *Store) History(ctx context.Context, f HistoryFilter) ([]Action, error) 
 			a.Time = fromNanos(at).UTC()
 			if json.Unmarshal([]byte(tj), &a.Targets) != nil || json.Unmarshal([]byte(kj), &a.TaskIDs) != nil ||
 				a.Targets == nil || a.TaskIDs == nil {
-				return newCorrupt(s.path, fmt.Sprintf("action %d is unreadable", a.ID), nil)
+				return s.corrupt(fmt.Sprintf("action %d is unreadable", a.ID), nil)
 			}
 			out = append(out, a)
 		}

@@ -64,12 +64,15 @@ func (s *Store) RecordAudit(uuid string, r AuditRecord) error {
 	if len(detail) > maxAuditDetail {
 		detail = detail[:maxAuditDetail] + "…"
 	}
-	_, err := s.wdb.ExecContext(context.Background(), `
-		INSERT INTO audit_history (director_uuid, deployment, master, action, at, who, flags_before, flags_after,
-			outcome, detail, backup) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		uuid, r.Deployment, r.Master, r.Action, r.At.UnixNano(), r.Who, enc(r.FlagsBefore), enc(r.FlagsAfter),
-		r.Outcome, detail, r.Backup)
-	return s.wrap("record audit change of "+r.Master, err)
+	op := "record audit change of " + r.Master
+	return s.write(op, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO audit_history (director_uuid, deployment, master, action, at, who, flags_before, flags_after,
+				outcome, detail, backup) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			uuid, r.Deployment, r.Master, r.Action, r.At.UnixNano(), r.Who, enc(r.FlagsBefore), enc(r.FlagsAfter),
+			r.Outcome, detail, r.Backup)
+		return s.wrap(op, err)
+	})
 }
 
 // AuditHistory lists the newest records of a deployment (at most limit;

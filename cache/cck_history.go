@@ -107,13 +107,16 @@ func (s *Store) RecordCCK(uuid string, r CCKRecord) error {
 	if len(msg) > maxHistoryError {
 		msg = msg[:maxHistoryError] + "…"
 	}
-	_, err = s.wdb.ExecContext(context.Background(), `
-		INSERT INTO cck_history (director_uuid, deployment, kind, at, user_name, task_id, outcome,
-			problems, resolved, error, actions)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		uuid, r.Deployment, r.Kind, r.At.UnixNano(), r.User, r.TaskID, r.Outcome, r.Problems, r.Resolved,
-		msg, string(aj))
-	return s.wrap("record cloud-check of "+r.Deployment, err)
+	op := "record cloud-check of " + r.Deployment
+	return s.write(op, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO cck_history (director_uuid, deployment, kind, at, user_name, task_id, outcome,
+				problems, resolved, error, actions)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			uuid, r.Deployment, r.Kind, r.At.UnixNano(), r.User, r.TaskID, r.Outcome, r.Problems, r.Resolved,
+			msg, string(aj))
+		return s.wrap(op, err)
+	})
 }
 
 const cckColumns = `id, deployment, kind, at, user_name, task_id, outcome, problems, resolved, error, actions`
@@ -171,7 +174,7 @@ func (s *Store) scanCCK(rows *sql.Rows) ([]CCKRecord, error) {
 		}
 		r.At = fromNanos(at)
 		if err := json.Unmarshal([]byte(aj), &r.Actions); err != nil {
-			return nil, newCorrupt(s.path, "cloud-check record "+fmt.Sprint(r.ID)+" has unreadable actions: "+err.Error(), err)
+			return nil, s.corrupt("cloud-check record "+fmt.Sprint(r.ID)+" has unreadable actions: "+err.Error(), err)
 		}
 		if len(r.Actions) == 0 {
 			r.Actions = nil

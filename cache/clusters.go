@@ -113,7 +113,7 @@ func (s *Store) Clusters(uuid string) ([]pks.Cluster, string, time.Time, error) 
 			}
 			var c pks.Cluster
 			if err := json.Unmarshal([]byte(body), &c); err != nil {
-				return newCorrupt(s.path, fmt.Sprintf("cluster %q is unreadable: %v", name, err), err)
+				return s.corrupt(fmt.Sprintf("cluster %q is unreadable: %v", name, err), err)
 			}
 			out = append(out, c)
 		}

@@ -15,6 +15,11 @@ import (
 // ErrNotCached means the cache holds nothing for what was asked.
 var ErrNotCached = errors.New("not in the cache")
 
+// ErrDamaged matches every *CorruptError: the cache file cannot be used,
+// and bosun works without the cache. Once a Store finds its file damaged,
+// every write returns an error matching it, so a caller can say so once.
+var ErrDamaged = errors.New("cache: the cache file is unusable")
+
 // CorruptError says the cache file cannot be used: it is not an SQLite
 // database, belongs to another program, is damaged, or was written by a
 // newer bosun. bosun never deletes or overwrites such a file.
@@ -48,6 +53,9 @@ func (e *CorruptError) Error() string {
 }
 
 func (e *CorruptError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrDamaged) true for every *CorruptError.
+func (e *CorruptError) Is(target error) bool { return target == ErrDamaged }
 
 // shellQuote quotes s for a POSIX shell when it holds anything but the
 // characters a path usually has.
@@ -83,9 +91,20 @@ func isBusy(err error) bool {
 }
 
 // wrap turns an SQLite error into a *CorruptError when it reports damage,
-// and otherwise adds what bosun was doing.
+// and marks the store damaged; otherwise it adds what bosun was doing.
 func (s *Store) wrap(doing string, err error) error {
-	return wrapErr(s.path, doing, err)
+	err = wrapErr(s.path, doing, err)
+	var ce *CorruptError
+	if errors.As(err, &ce) {
+		return s.markDamaged(ce)
+	}
+	return err
+}
+
+// corrupt is the *CorruptError for data of the file that bosun cannot
+// read back, and marks the store damaged.
+func (s *Store) corrupt(reason string, err error) error {
+	return s.markDamaged(newCorrupt(s.path, reason, err))
 }
 
 func wrapErr(path, doing string, err error) error {

@@ -34,19 +34,21 @@ func (s *Store) RememberDirector(envURL string, info bosh.Info, at time.Time) er
 	if err != nil {
 		return fmt.Errorf("cache: remember director %s: %w", env, err)
 	}
-	ctx := context.Background()
-	_, err = s.wdb.ExecContext(ctx, `
-		INSERT INTO directors (env, uuid, name, version, user_name, auth_type, cpi,
-			stemcell_os, stemcell_version, uaa_url, features, fetched_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (env) DO UPDATE SET
-			uuid = excluded.uuid, name = excluded.name, version = excluded.version,
-			user_name = excluded.user_name, auth_type = excluded.auth_type, cpi = excluded.cpi,
-			stemcell_os = excluded.stemcell_os, stemcell_version = excluded.stemcell_version,
-			uaa_url = excluded.uaa_url, features = excluded.features, fetched_at = excluded.fetched_at`,
-		env, info.UUID, info.Name, info.Version, info.User, info.AuthType, info.CPI,
-		info.StemcellOS, info.StemcellVersion, withoutUserinfo(info.UAAURL), string(fj), at.UnixNano())
-	return s.wrap("remember director "+env, err)
+	op := "remember director " + env
+	return s.write(op, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO directors (env, uuid, name, version, user_name, auth_type, cpi,
+				stemcell_os, stemcell_version, uaa_url, features, fetched_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (env) DO UPDATE SET
+				uuid = excluded.uuid, name = excluded.name, version = excluded.version,
+				user_name = excluded.user_name, auth_type = excluded.auth_type, cpi = excluded.cpi,
+				stemcell_os = excluded.stemcell_os, stemcell_version = excluded.stemcell_version,
+				uaa_url = excluded.uaa_url, features = excluded.features, fetched_at = excluded.fetched_at`,
+			env, info.UUID, info.Name, info.Version, info.User, info.AuthType, info.CPI,
+			info.StemcellOS, info.StemcellVersion, withoutUserinfo(info.UAAURL), string(fj), at.UnixNano())
+		return s.wrap(op, err)
+	})
 }
 
 // DirectorFor is the director last seen behind envURL and when, or
@@ -71,7 +73,7 @@ func (s *Store) DirectorFor(envURL string) (bosh.Info, time.Time, error) {
 		return bosh.Info{}, time.Time{}, s.wrap("read director "+env, err)
 	}
 	if err := json.Unmarshal([]byte(fj), &info.Features); err != nil {
-		return bosh.Info{}, time.Time{}, newCorrupt(s.path, "director "+env+" has unreadable features: "+err.Error(), err)
+		return bosh.Info{}, time.Time{}, s.corrupt("director "+env+" has unreadable features: "+err.Error(), err)
 	}
 	if len(info.Features) == 0 {
 		info.Features = nil

@@ -44,6 +44,8 @@ func runHelper(mode string) int {
 		err = helperCrash(path)
 	case "first-open":
 		err = helperFirstOpen(path, os.Getenv(helperNameEnv))
+	case "listing":
+		err = helperListing(path)
 	case "rss":
 		err = helperRSS(path)
 	default:

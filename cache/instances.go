@@ -12,7 +12,8 @@ import (
 
 // SaveInstances replaces the cached instances of one deployment. Each
 // instance keeps its Full flag. An instance naming another deployment is
-// refused.
+// refused. The deployment counts as fetched in the director's latest
+// listing (see BeginInstanceListing).
 func (s *Store) SaveInstances(uuid, deployment string, insts []bosh.Instance, at time.Time) error {
 	if err := checkKey(uuid, deployment); err != nil {
 		return fmt.Errorf("cache: save instances: %w", err)
@@ -44,9 +45,12 @@ func (s *Store) SaveInstances(uuid, deployment string, insts []bosh.Instance, at
 	const op = "save instances"
 	return s.write(op, func(ctx context.Context, tx *sql.Tx) error {
 		var snap int64
+		// The snapshot counts towards the director's latest listing.
 		err := tx.QueryRowContext(ctx, `
-			INSERT INTO instance_snapshots (director_uuid, deployment, fetched_at) VALUES (?, ?, ?)
-			ON CONFLICT (director_uuid, deployment) DO UPDATE SET fetched_at = excluded.fetched_at
+			INSERT INTO instance_snapshots (director_uuid, deployment, fetched_at, listing)
+			VALUES (?1, ?2, ?3, coalesce((SELECT id FROM instance_listings WHERE director_uuid = ?1), 0))
+			ON CONFLICT (director_uuid, deployment) DO UPDATE SET fetched_at = excluded.fetched_at,
+				listing = excluded.listing
 			RETURNING id`, uuid, deployment, at.UnixNano()).Scan(&snap)
 		if err != nil {
 			return s.wrap(op, err)
@@ -113,7 +117,8 @@ func (s *Store) Instances(uuid, deployment string) ([]bosh.Instance, time.Time, 
 // AllInstances is every cached instance of director uuid, ordered by
 // deployment, instance group and index, with the fetched-at time of the
 // oldest snapshot among them; ErrNotCached if no deployment's instances were
-// ever saved.
+// ever saved. Whether the listing that cached them completed is for
+// ListedInstances to say.
 func (s *Store) AllInstances(uuid string) ([]bosh.Instance, time.Time, error) {
 	var insts []bosh.Instance
 	at, err := s.eachInstance(uuid, func(total int) { insts = make([]bosh.Instance, 0, total) },
@@ -136,9 +141,23 @@ func (s *Store) EachInstance(uuid string, fn func(bosh.Instance) error) (time.Ti
 }
 
 func (s *Store) eachInstance(uuid string, start func(total int), fn func(*bosh.Instance) error) (time.Time, error) {
+	var at time.Time
+	err := s.read("read instances", func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		at, err = s.eachInstanceTx(ctx, tx, uuid, start, fn)
+		return err
+	})
+	if err != nil {
+		return time.Time{}, err
+	}
+	return at, nil
+}
+
+// eachInstanceTx is eachInstance within the read transaction tx.
+func (s *Store) eachInstanceTx(ctx context.Context, tx *sql.Tx, uuid string, start func(total int), fn func(*bosh.Instance) error) (time.Time, error) {
 	const op = "read instances"
 	var oldest int64
-	err := s.read(op, func(ctx context.Context, tx *sql.Tx) error {
+	err := func() error {
 		rows, err := tx.QueryContext(ctx, `
 			SELECT id, deployment, fetched_at, (SELECT count(*) FROM instances WHERE snapshot_id = id)
 			FROM instance_snapshots WHERE director_uuid = ?`, uuid)
@@ -178,7 +197,7 @@ func (s *Store) eachInstance(uuid string, start func(total int), fn func(*bosh.I
 			return s.wrap(op, err)
 		}
 		return s.scanInstances(rows, names, fn)
-	})
+	}()
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -203,7 +222,7 @@ func (s *Store) scanInstances(rows *sql.Rows, deployments map[int64]string, fn f
 			return s.wrap(op, err)
 		}
 		if err := decodeInstance(body, &in); err != nil {
-			return newCorrupt(s.path, fmt.Sprintf("an instance of deployment %s is unreadable: %v", deployments[snap], err), err)
+			return s.corrupt(fmt.Sprintf("an instance of deployment %s is unreadable: %v", deployments[snap], err), err)
 		}
 		in.Deployment = deployments[snap]
 		in.Full = full

@@ -32,7 +32,8 @@ var migrations = []migration{
 	eventsMigration,       // cache/events.go
 	auditHistoryMigration, // cache/audit_history.go
 	logBundlesListedMigration,
-	actionHistoryMigration, // cache/action_history.go
+	actionHistoryMigration,    // cache/action_history.go
+	instanceListingsMigration, // cache/listing.go
 }
 
 // execSQL is a migration step made of SQL statements only.

@@ -111,7 +111,7 @@ func (s *Store) Deployments(uuid string) ([]bosh.Deployment, time.Time, error) {
 				dst *[]string
 			}{{releases, &d.Releases}, {stemcells, &d.Stemcells}, {teams, &d.Teams}} {
 				if err := json.Unmarshal(f.raw, f.dst); err != nil {
-					return newCorrupt(s.path, fmt.Sprintf("deployment %q is unreadable: %v", d.Name, err), err)
+					return s.corrupt(fmt.Sprintf("deployment %q is unreadable: %v", d.Name, err), err)
 				}
 			}
 			deps = append(deps, d)

@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -41,8 +43,17 @@ type Store struct {
 	// busy_timeout instead of failing halfway.
 	wdb *sql.DB
 	// rdb holds the read-only connections; in WAL mode they read the last
-	// committed snapshot and never wait for a writer.
+	// committed snapshot and never wait for a writer. They open the file
+	// read-only, so they never checkpoint it (see closeDamaged).
 	rdb *sql.DB
+
+	// damage is the first damage found in the file; from then on every
+	// write is refused with it.
+	damage atomic.Pointer[CorruptError]
+	// checkMu guards checked: whether the file passed the check that runs
+	// before the first write.
+	checkMu sync.Mutex
+	checked bool
 }
 
 // DefaultPath is the per-user cache file: $XDG_CACHE_HOME/bosun/bosun.db,
@@ -65,11 +76,26 @@ func DefaultPath() (string, error) {
 // *CorruptError and is left exactly as it was. Processes opening a new
 // cache at the same time wait for each other: one creates it, the others
 // find it ready.
+//
+// A file found damaged, here or later by any Store of this process, is not
+// opened again by this process: Open gives the same *CorruptError at once.
 func Open(path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("cache: empty path")
 	}
 	path = filepath.Clean(path)
+	if ce := knownUnusable(path); ce != nil {
+		return nil, ce
+	}
+	s, err := open(path)
+	var ce *CorruptError
+	if errors.As(err, &ce) {
+		rememberUnusable(path, ce)
+	}
+	return s, err
+}
+
+func open(path string) (*Store, error) {
 	if err := ensureDir(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
@@ -98,7 +124,7 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 
-	rdb, err := sql.Open("sqlite", dsn(path, "_query_only=1"))
+	rdb, err := sql.Open("sqlite", dsn(path, "mode=ro"))
 	if err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("cache: open %s: %w", path, err)
@@ -109,8 +135,8 @@ func Open(path string) (*Store, error) {
 	return s, nil
 }
 
-// prepare switches the database to WAL and applies pending migrations,
-// on a connection of its own whose transactions begin EXCLUSIVE. Neither
+// prepare switches the database to WAL and applies pending migrations
+// (see migrate). Neither
 // takes the write lock when there is nothing to do, so opening a current
 // cache never waits for another process's write; several bosun processes
 // creating the cache at once wait for each other instead of failing.
@@ -173,11 +199,119 @@ func (s *Store) switchToWAL(ctx context.Context) error {
 // Path is the file the store was opened from.
 func (s *Store) Path() string { return s.path }
 
-// Close closes the database. The Store must not be used afterwards.
+// Close closes the database. The Store must not be used afterwards. The
+// writer closes last, so SQLite folds the write-ahead log into the file;
+// a damaged file is closed without that (see closeDamaged).
 func (s *Store) Close() error {
+	if s.damage.Load() != nil {
+		return s.closeDamaged()
+	}
 	rerr := s.rdb.Close()
 	werr := s.wdb.Close()
 	return errors.Join(rerr, werr)
+}
+
+// closeDamaged closes a damaged file without writing to it. The last
+// connection to close a file in WAL mode copies the log into it
+// (a checkpoint), unless it opened the file read-only; so a reader holds
+// the file while the writer closes, and then the readers close.
+func (s *Store) closeDamaged() error {
+	ctx := context.Background()
+	c, err := s.rdb.Conn(ctx)
+	if err != nil {
+		return errors.Join(err, s.rdb.Close()) // the writer stays open until the process ends: it must not be last
+	}
+	var v int
+	if err := c.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		// No shared lock on the file: leave the writer open rather
+		// than let it checkpoint.
+		return errors.Join(err, c.Close(), s.rdb.Close())
+	}
+	werr := s.wdb.Close()
+	return errors.Join(werr, c.Close(), s.rdb.Close())
+}
+
+// Damaged is the damage found in the file (a *CorruptError, which
+// matches ErrDamaged), or nil while none was found. Once it is not nil,
+// every write is refused with it.
+func (s *Store) Damaged() error {
+	if ce := s.damage.Load(); ce != nil {
+		return ce
+	}
+	return nil
+}
+
+// markDamaged records ce as the file's damage, for this Store and for
+// every later Open of the file in this process, and returns the first
+// damage found.
+func (s *Store) markDamaged(ce *CorruptError) *CorruptError {
+	s.damage.CompareAndSwap(nil, ce)
+	first := s.damage.Load()
+	rememberUnusable(s.path, first)
+	return first
+}
+
+// writable says whether a write may go ahead: not when the file was found
+// damaged. Before the first write it checks the whole file (PRAGMA
+// quick_check, a read of every page; a few tenths of a second for 50,000
+// cached instances), since a write may well not touch the pages that are
+// damaged and would then change a file bosun said it leaves untouched.
+func (s *Store) writable(ctx context.Context) error {
+	if ce := s.damage.Load(); ce != nil {
+		return ce
+	}
+	s.checkMu.Lock()
+	defer s.checkMu.Unlock()
+	if s.checked {
+		return s.Damaged()
+	}
+	const op = "check the cache file"
+	rows, err := s.rdb.QueryContext(ctx, "PRAGMA quick_check(5)")
+	if err != nil {
+		return s.wrap(op, err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return s.wrap(op, err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.wrap(op, err)
+	}
+	if len(problems) > 0 {
+		return s.markDamaged(newCorrupt(s.path, "it is damaged ("+strings.Join(problems, "; ")+")", nil))
+	}
+	s.checked = true
+	return nil
+}
+
+// unusable holds the files found unusable in this process, by path.
+var unusable sync.Map // string -> *CorruptError
+
+func unusableKey(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
+}
+
+// knownUnusable is the error a file was found unusable with by this
+// process, or nil.
+func knownUnusable(path string) *CorruptError {
+	if v, ok := unusable.Load(unusableKey(path)); ok {
+		return v.(*CorruptError)
+	}
+	return nil
+}
+
+func rememberUnusable(path string, ce *CorruptError) {
+	unusable.LoadOrStore(unusableKey(path), ce)
 }
 
 // dsn builds a modernc.org/sqlite data source name for path. The path is

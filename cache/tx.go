@@ -11,13 +11,17 @@ var beforeCommit func(op string)
 
 // write runs fn in one IMMEDIATE transaction on the writer connection, so
 // a snapshot is replaced entirely or not at all. Errors from fn are
-// returned as they are.
+// returned as they are. Every write goes through here: a file found
+// damaged is never written (see writable).
 func (s *Store) write(op string, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	return s.writeContext(context.Background(), op, fn)
 }
 
 // writeContext is write under ctx.
 func (s *Store) writeContext(ctx context.Context, op string, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	if err := s.writable(ctx); err != nil {
+		return err
+	}
 	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrap(op, err)
