@@ -113,7 +113,7 @@ type instance struct {
 	OldVMs     []*vm  // inactive VMs
 	Health     string
 	Failing    string                 // name of the failing process when Health is failing
-	live       atomic.Pointer[string] // Health as cloud-check resolutions changed it at run time (sim/cck_model.go)
+	live       atomic.Pointer[string] // Health as cloud-check resolutions changed it at run time (sim/director_cck_model.go)
 	Load       vitalsSeed
 	Procs      []procSample
 }
