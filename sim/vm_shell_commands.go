@@ -143,7 +143,7 @@ func cmdWhoami(sh *shell, c *invocation) int {
 }
 
 func cmdHostname(sh *shell, c *invocation) int {
-	fmt.Fprintln(c.stdout, sh.h.inst.VM.AgentID)
+	fmt.Fprintln(c.stdout, agentIDOf(sh.h.f.instanceNow(sh.h.inst)))
 	return 0
 }
 
