@@ -2,7 +2,6 @@ package sim
 
 import (
 	"sort"
-	"sync/atomic"
 	"time"
 )
 
@@ -111,9 +110,8 @@ type instance struct {
 	DiskCID    string // managed persistent disk, "" if none
 	VM         *vm    // active VM, nil when the instance has none
 	OldVMs     []*vm  // inactive VMs
-	Health     string
-	Failing    string                 // name of the failing process when Health is failing
-	live       atomic.Pointer[string] // Health as cloud-check resolutions changed it at run time (sim/cck_model.go)
+	Health     string // as seeded; at run time the state model has it (sim/director_cck_model.go)
+	Failing    string // name of the failing process when Health is failing
 	Load       vitalsSeed
 	Procs      []procSample
 }

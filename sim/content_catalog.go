@@ -64,12 +64,20 @@ var (
 	}
 )
 
+// The TKGI release of the foundation and the Kubernetes it ships: the
+// pks-api, kubo-service-adapter and kubo releases are the TKGI version;
+// kubo 1.18 (TKGI 1.18) ships Kubernetes 1.27.
+const (
+	tkgiVersion = "1.18.2"
+	k8sVersion  = "1.27.5"
+)
+
 // Release versions used on the foundation. Every version parses as a
 // semi-semantic version (the bosh CLI refuses deployments otherwise).
 var releaseVersions = map[string]string{
-	"pks-api":                   "1.18.2",
+	"pks-api":                   tkgiVersion,
 	"on-demand-service-broker":  "0.44.0",
-	"kubo-service-adapter":      "1.18.2",
+	"kubo-service-adapter":      tkgiVersion,
 	"pks-nsx-t":                 "1.81.0",
 	"uaa":                       "76.24.0",
 	"pks-telemetry":             "2.0.0",
@@ -77,7 +85,7 @@ var releaseVersions = map[string]string{
 	"bpm":                       "1.2.16",
 	"bosh-dns":                  "1.38.2",
 	"syslog":                    "12.2.2",
-	"kubo":                      "1.18.2",
+	"kubo":                      tkgiVersion,
 	"cfcr-etcd":                 "1.18.0",
 	"pks-helpers":               "50.0.0",
 	"sink-resources":            "0.1.30",

@@ -141,8 +141,8 @@ func TestVitalsMoveButStayInRange(t *testing.T) {
 	c := generateContent(3, time.Now(), 0, 0)
 	in := c.clusters[0].Instances[0]
 	t0 := time.Now()
-	a := vmInfo(in, in.VM, t0)
-	b := vmInfo(in, in.VM, t0.Add(time.Minute))
+	a := vmInfo(seededNow(in), in.VM, t0)
+	b := vmInfo(seededNow(in), in.VM, t0.Add(time.Minute))
 	if a.Vitals.CPU.User == b.Vitals.CPU.User && a.Vitals.Load[0] == b.Vitals.Load[0] {
 		t.Error("vitals do not change over a minute")
 	}

@@ -3,12 +3,9 @@ package sim
 import (
 	"context"
 	"crypto/rand"
-	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"log"
 	"net"
 	"net/http"
 	"strings"
@@ -138,15 +135,6 @@ func (f *Foundation) listen(now time.Time) error {
 	}
 	f.uaaSrv = newServer(certs[1], http.HandlerFunc(f.serveUAA))
 	return nil
-}
-
-func newServer(cert tls.Certificate, h http.Handler) *http.Server {
-	return &http.Server{
-		Handler:           h,
-		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          log.New(io.Discard, "", 0),
-	}
 }
 
 // urlHost renders a listener address for a URL, bracketing IPv6.

@@ -185,7 +185,7 @@ func apiserverErrLine(l *logLine) {
 		l.add("W", klogTime(l.at), "       1 dispatcher.go:142] Failed calling webhook, failing open validate.nginx.ingress.kubernetes.io: context deadline exceeded\n")
 	default:
 		l.add("I", klogTime(l.at), "       1 httplog.go:132] \"HTTP\" verb=\"", l.pick([]string{"GET", "LIST", "WATCH", "PATCH"}), "\" URI=\"/api/v1/namespaces/",
-			l.pick(namespaces), "/pods\" latency=\"", itoa(1+l.r.intn(90)), ".", itoa(l.r.intn(999)), "ms\" resp=200 userAgent=\"kubelet/v1.27.5\" srcIP=\"", l.ip(), ":", itoa(30000+l.r.intn(30000)), "\"\n")
+			l.pick(namespaces), "/pods\" latency=\"", itoa(1+l.r.intn(90)), ".", itoa(l.r.intn(999)), "ms\" resp=200 userAgent=\"kubelet/v", k8sVersion, "\" srcIP=\"", l.ip(), ":", itoa(30000+l.r.intn(30000)), "\"\n")
 	}
 }
 

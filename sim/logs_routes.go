@@ -46,7 +46,7 @@ func (ls *logStore) getLogs(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	var withVM []*instance
 	for _, in := range picked {
-		if in.VM != nil {
+		if f.instanceNow(in).vm != nil {
 			withVM = append(withVM, in)
 		}
 	}
@@ -110,8 +110,8 @@ func (k fetchLogsKind) run(x *taskRun) (string, error) {
 		f.mu.Lock()
 		fail := f.faults.FailLogs
 		f.mu.Unlock()
-		if fail || in.Health == healthUnresponsive {
-			msg := fmt.Sprintf("Timed out sending 'fetch_logs' to instance: '%s', agent-id: '%s' after 45 seconds", in.name(), in.VM.AgentID)
+		if s := f.instanceNow(in); fail || s.health() == healthUnresponsive {
+			msg := fmt.Sprintf("Timed out sending 'fetch_logs' to instance: '%s', agent-id: '%s' after 45 seconds", in.name(), agentIDOf(s))
 			x.event(stageLine{Time: time.Now().Unix(), Stage: stage(in), Tags: []string{}, Total: ptr(1), Task: "Finding and packing log files", Index: 1, State: "failed", Progress: 100, Data: map[string]string{"error": msg}})
 			return "", &taskFailure{code: 450002, msg: msg}
 		}

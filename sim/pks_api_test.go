@@ -227,3 +227,49 @@ func TestExportsNamePKSAPI(t *testing.T) {
 		}
 	}
 }
+
+// The PKS API reports the TKGI version of the releases the director lists:
+// each cluster's pks_version is its deployment's kubo release and the
+// control plane's pks-api release, and its Kubernetes is the 1.27 line
+// that kubo 1.18 ships.
+func TestPKSVersionsMatchDirectorReleases(t *testing.T) {
+	f := startSim(t, Options{})
+	tok := pksToken(t, f, pksAdminUser, f.pks.realm.users[pksAdminUser].Password)
+	var clusters []struct {
+		UUID       string `json:"uuid"`
+		PKSVersion string `json:"pks_version"`
+		K8sVersion string `json:"k8s_version"`
+	}
+	if st := pksGet(t, f, "GET", "/v1/clusters", tok.AccessToken, &clusters); st != 200 || len(clusters) == 0 {
+		t.Fatalf("GET /v1/clusters: %d, %d clusters", st, len(clusters))
+	}
+	release := func(d *deployment, name string) string {
+		for _, r := range d.Releases {
+			if r.Name == name {
+				return r.Version
+			}
+		}
+		t.Fatalf("%s has no %s release", d.Name, name)
+		return ""
+	}
+	api := release(f.content.pks, "pks-api")
+	checked := 0
+	for _, c := range clusters {
+		tkgi, _, _ := strings.Cut(c.PKSVersion, "-build.")
+		if tkgi != api {
+			t.Errorf("cluster %s: pks_version %q, the director's pks-api release is %s", c.UUID, c.PKSVersion, api)
+		}
+		if !strings.HasPrefix(c.K8sVersion, "1.27.") {
+			t.Errorf("cluster %s: k8s_version %q, want 1.27.x (kubo %s)", c.UUID, c.K8sVersion, api)
+		}
+		if d := f.content.byName["service-instance_"+c.UUID]; d != nil {
+			checked++
+			if kubo := release(d, "kubo"); kubo != tkgi {
+				t.Errorf("cluster %s: pks_version %q, its deployment runs kubo %s", c.UUID, c.PKSVersion, kubo)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no cluster with a deployment")
+	}
+}

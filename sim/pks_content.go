@@ -10,10 +10,10 @@ import (
 // created (no deployment yet), and, on the director side, one orphan
 // service-instance_ deployment whose cluster the API no longer knows.
 
-// Versions the simulated PKS API reports (TKGI 1.8: billing DB on pks-db).
+// Versions the simulated PKS API reports: those of the TKGI release whose
+// pks-api and kubo releases the director lists (sim/content_catalog.go).
 const (
-	pksVersion = "1.8.0-build.16"
-	k8sVersion = "1.17.8"
+	pksVersion = tkgiVersion + "-build.16"
 	pksDomain  = "k8s.pks.example.com"
 )
 

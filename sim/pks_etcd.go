@@ -36,14 +36,16 @@ type etcdMember struct {
 func (f *Foundation) etcdMembers(dep *deployment) []etcdMember {
 	r := newRNG(f.opts.Seed, "etcd-"+dep.Name)
 	var out []etcdMember
-	for _, in := range dep.Instances {
+	for _, now := range f.deploymentNow(dep) {
+		in := now.in
 		if in.Group.Name != "master" {
 			continue
 		}
+		health := now.health()
 		m := etcdMember{inst: in, id: r.hex(16),
 			endpoint: fmt.Sprintf("https://master-%d.etcd.cfcr.internal:2379", in.Index),
 			peer:     fmt.Sprintf("https://master-%d.etcd.cfcr.internal:2380", in.Index),
-			healthy:  in.VM != nil && in.Health != healthUnresponsive && in.Health != healthStopped,
+			healthy:  now.vm != nil && health != healthUnresponsive && health != healthStopped,
 			leader:   in.Index == 0,
 			dbBytes:  int64(12+r.intn(40)) << 20,
 			took:     fmt.Sprintf("%d.%03dms", 1+r.intn(4), r.intn(1000)),

@@ -118,7 +118,7 @@ func (w *cckWorld) resolve(cd *cckDeployment, p *problem, res string) error {
 		case "recreate_vm", "recreate_vm_without_wait":
 			w.recreate(cd, p.inst)
 		case "delete_vm_reference":
-			p.inst.vmCID, p.inst.agentID = "", ""
+			p.inst.vm = nil
 		}
 		return nil
 	case probUnresponsiveAgent:
@@ -127,19 +127,19 @@ func (w *cckWorld) resolve(cd *cckDeployment, p *problem, res string) error {
 		}
 		switch res {
 		case "reboot_vm":
-			v := w.cloud[p.inst.vmCID]
+			v := w.cloud[p.inst.vmCID()]
 			if v == nil {
-				return fmt.Errorf("VM '%s' not found", p.inst.vmCID)
+				return fmt.Errorf("VM '%s' not found", p.inst.vmCID())
 			}
 			v.agentOK = true
-			p.inst.in.setHealth(healthRunning)
+			p.inst.procs = healthRunning
 		case "recreate_vm", "recreate_vm_without_wait":
 			w.recreate(cd, p.inst)
 		case "delete_vm":
-			w.deleteVM(cd, p.inst.vmCID)
-			p.inst.vmCID, p.inst.agentID = "", ""
+			w.deleteVM(cd, p.inst.vmCID())
+			p.inst.vm = nil
 		case "delete_vm_reference":
-			p.inst.vmCID, p.inst.agentID = "", ""
+			p.inst.vm = nil
 		}
 		return nil
 	case probMissingDisk:
@@ -148,14 +148,14 @@ func (w *cckWorld) resolve(cd *cckDeployment, p *problem, res string) error {
 	case probInactiveDisk:
 		return w.resolveInactive(cd, p.disk, res)
 	case probMountInfoMismatch:
-		v := w.cloud[p.disk.owner.vmCID]
+		v := w.cloud[p.disk.owner.vmCID()]
 		if v == nil {
-			return fmt.Errorf("VM '%s' not found", p.disk.owner.vmCID)
+			return fmt.Errorf("VM '%s' not found", p.disk.owner.vmCID())
 		}
-		p.disk.mountedOn = []string{p.disk.owner.vmCID}
+		p.disk.mountedOn = []string{p.disk.owner.vmCID()}
 		if res == "reattach_disk_and_reboot" {
 			v.agentOK = true
-			p.disk.owner.in.setHealth(healthRunning)
+			p.disk.owner.procs = healthRunning
 		}
 		return nil
 	}
@@ -165,11 +165,11 @@ func (w *cckWorld) resolve(cd *cckDeployment, p *problem, res string) error {
 func (w *cckWorld) resolveInactive(cd *cckDeployment, d *cckDisk, res string) error {
 	ci := d.owner
 	mounted := false
-	if ci.vmCID != "" {
+	if ci.vmCID() != "" {
 		if !w.agentAlive(ci) {
-			return fmt.Errorf("Timed out sending 'list_disk' to instance: '%s', agent-id: '%s' after 45 seconds", ci.in.name(), ci.agentID)
+			return fmt.Errorf("Timed out sending 'list_disk' to instance: '%s', agent-id: '%s' after 45 seconds", ci.in.name(), ci.agentID())
 		}
-		mounted = slices.Contains(cd.listDisk(ci.vmCID), d.cid)
+		mounted = slices.Contains(cd.listDisk(ci.vmCID()), d.cid)
 	}
 	switch res {
 	case "delete_disk":
@@ -189,17 +189,23 @@ func (w *cckWorld) resolveInactive(cd *cckDeployment, d *cckDisk, res string) er
 	return nil
 }
 
-// recreate replaces the instance's VM with a new one whose agent answers,
-// and attaches the instance's disk to it.
+// recreate replaces the instance's VM with a new one -- new CID, agent id
+// and creation time, the same IPs and stemcell -- whose agent answers and
+// whose processes run, and attaches the instance's disk to it.
 func (w *cckWorld) recreate(cd *cckDeployment, ci *cckInstance) {
-	if ci.vmCID != "" {
-		w.deleteVM(cd, ci.vmCID)
+	nv := &vm{CID: "vm-" + w.rng.uuid(), AgentID: w.rng.uuid(), CreatedAt: time.Now().UTC().Truncate(time.Second),
+		Stemcell: cd.d.Stemcell, Active: true}
+	if old := ci.vm; old != nil {
+		nv.IPs, nv.Stemcell = append([]string(nil), old.IPs...), old.Stemcell
+		w.deleteVM(cd, old.CID)
+	} else if ci.in.VM != nil {
+		nv.IPs = append([]string(nil), ci.in.VM.IPs...)
 	}
-	ci.vmCID, ci.agentID = "vm-"+w.rng.uuid(), w.rng.uuid()
-	w.cloud[ci.vmCID] = &cloudVM{agentOK: true}
-	ci.in.setHealth(healthRunning)
+	ci.vm = nv
+	w.cloud[nv.CID] = &cloudVM{agentOK: true}
+	ci.procs = healthRunning
 	if d := cd.activeDisk(ci); d != nil && d.exists {
-		d.mountedOn = []string{ci.vmCID}
+		d.mountedOn = []string{ci.vmCID()}
 	}
 }
 

@@ -87,8 +87,8 @@ func (f *Foundation) getInstances(w http.ResponseWriter, r *http.Request, c *cal
 		return
 	}
 	out := make([]instanceLine, 0, len(d.Instances))
-	for _, in := range d.Instances {
-		out = append(out, cheapInstance(in))
+	for _, s := range f.deploymentNow(d) {
+		out = append(out, cheapInstance(s))
 	}
 	writeJSON(w, http.StatusOK, htmlType, out)
 }
@@ -104,9 +104,9 @@ func (f *Foundation) getVMs(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	out := []vmLine{}
-	for _, in := range d.Instances {
-		for _, v := range in.vms() {
-			out = append(out, cheapVM(in, v))
+	for _, s := range f.deploymentNow(d) {
+		for _, v := range s.vms() {
+			out = append(out, cheapVM(s, v))
 		}
 	}
 	writeJSON(w, http.StatusOK, htmlType, out)

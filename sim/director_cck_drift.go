@@ -40,7 +40,7 @@ func (w *cckWorld) applyDrift(seed int64) {
 	if c.pks != nil {
 		cd := w.deployment(c.pks)
 		for _, ci := range cd.insts {
-			if ci.in.Group.PersistentMB == 0 || ci.vmCID == "" || ci.in.Group.Name != "pks-db" {
+			if ci.in.Group.PersistentMB == 0 || ci.vmCID() == "" || ci.in.Group.Name != "pks-db" {
 				continue
 			}
 			w.nextDBID++
@@ -61,16 +61,16 @@ func (w *cckWorld) driftCluster(d *deployment, r *rng) {
 	var master *cckInstance
 	for _, ci := range cd.insts {
 		switch {
-		case ci.in.Group.Name == "master" && master == nil && ci.vmCID != "":
+		case ci.in.Group.Name == "master" && master == nil && ci.vmCID() != "":
 			master = ci
-		case ci.in.Group.Name == "worker" && ci.in.Health != healthUnresponsive && ci.vmCID != "":
+		case ci.in.Group.Name == "worker" && ci.in.Health != healthUnresponsive && ci.vmCID() != "":
 			workers = append(workers, ci)
 		}
 	}
 	r.r.Shuffle(len(workers), func(i, j int) { workers[i], workers[j] = workers[j], workers[i] })
 	if len(workers) > 0 {
 		gone := workers[0]
-		delete(w.cloud, gone.vmCID)
+		delete(w.cloud, gone.vmCID())
 		for _, disk := range cd.disks {
 			if disk.owner == gone {
 				disk.mountedOn = nil
@@ -79,7 +79,7 @@ func (w *cckWorld) driftCluster(d *deployment, r *rng) {
 		gone.in.Health = healthUnresponsive
 	}
 	if len(workers) > 1 {
-		w.cloud[workers[1].vmCID].agentOK = false
+		w.cloud[workers[1].vmCID()].agentOK = false
 		workers[1].in.Health = healthUnresponsive
 	}
 	if master != nil {

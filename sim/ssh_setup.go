@@ -108,12 +108,14 @@ func (k *sshKind) description() string {
 }
 func (k *sshKind) lock() *lockSpec { return nil }
 
-// targets are the instances with a VM that the target names.
-func (k *sshKind) targets() []*instance {
-	var out []*instance
+// targets are the instances with a VM that the target names, as the
+// state model has them now.
+func (k *sshKind) targets(f *Foundation) []instanceNow {
+	var out []instanceNow
 	want := append(append([]string{}, k.req.Target.IDs...), k.req.Target.Indexes...)
-	for _, in := range k.d.Instances {
-		if in.VM == nil || k.req.Target.Job != "" && in.Group.Name != k.req.Target.Job {
+	for _, s := range f.deploymentNow(k.d) {
+		in := s.in
+		if s.vm == nil || len(s.vm.IPs) == 0 || k.req.Target.Job != "" && in.Group.Name != k.req.Target.Job {
 			continue
 		}
 		if len(want) > 0 {
@@ -127,7 +129,7 @@ func (k *sshKind) targets() []*instance {
 				continue
 			}
 		}
-		out = append(out, in)
+		out = append(out, s)
 	}
 	return out
 }
@@ -156,10 +158,11 @@ func (k *sshKind) run(x *taskRun) (string, error) {
 	}
 	lines := []sshResultLine{}
 	user := k.req.Params["user"]
-	for _, in := range k.targets() {
-		if in.Health == healthUnresponsive {
+	for _, s := range k.targets(x.f) {
+		in := s.in
+		if s.health() == healthUnresponsive {
 			return "", &taskFailure{code: 450002, msg: fmt.Sprintf(
-				"Timed out sending 'ssh' to instance: '%s', agent-id: '%s' after 45 seconds", in.name(), in.VM.AgentID)}
+				"Timed out sending 'ssh' to instance: '%s', agent-id: '%s' after 45 seconds", in.name(), agentIDOf(s))}
 		}
 		v, err := hub.vm(in)
 		if err != nil {
@@ -170,7 +173,7 @@ func (k *sshKind) run(x *taskRun) (string, error) {
 		if k.req.Command == "setup" {
 			v.authorize(user, k.key)
 			line.IP = v.ip
-			line.HostPublicKey = strings.TrimSpace(string(ssh.MarshalAuthorizedKey(v.hostKey.PublicKey()))) + " root@" + in.VM.AgentID
+			line.HostPublicKey = strings.TrimSpace(string(ssh.MarshalAuthorizedKey(v.hostKey.PublicKey()))) + " root@" + s.vm.AgentID
 			line.GatewayHost, line.GatewayUser = hub.jump.Addr().String(), "vcap"
 		} else {
 			user = strings.TrimPrefix(k.req.Params["user_regex"], "^")

@@ -103,14 +103,14 @@ func (w *cckWorld) scanVMs(cd *cckDeployment, vms []*cckInstance) (map[string][]
 			continue
 		}
 		if w.agentAlive(ci) {
-			if list := cd.listDisk(ci.vmCID); len(list) > 0 {
-				owners[list[0]] = append(owners[list[0]], ci.vmCID)
+			if list := cd.listDisk(ci.vmCID()); len(list) > 0 {
+				owners[list[0]] = append(owners[list[0]], ci.vmCID())
 			}
 			t.ok++
 			continue
 		}
 		if disk := cd.activeDisk(ci); disk != nil {
-			owners[disk.cid] = append(owners[disk.cid], ci.vmCID)
+			owners[disk.cid] = append(owners[disk.cid], ci.vmCID())
 		}
 		if !w.hasVM(ci) {
 			w.openProblem(cd, probMissingVM, ci, nil, nil)
@@ -134,11 +134,11 @@ func (w *cckWorld) scanDisks(cd *cckDeployment, disks []*cckDisk, owners map[str
 		case !d.active:
 			w.openProblem(cd, probInactiveDisk, nil, d, nil)
 			t.inactive++
-		case d.owner.vmCID == "":
+		case d.owner.vmCID() == "":
 			t.ok++
 		default:
 			on := owners[d.cid]
-			if len(on) != 1 || on[0] != d.owner.vmCID {
+			if len(on) != 1 || on[0] != d.owner.vmCID() {
 				w.openProblem(cd, probMountInfoMismatch, nil, d, map[string]any{"owner_vms": append([]string{}, on...)})
 				t.mismatch++
 				continue

@@ -22,22 +22,22 @@ func (k vmStatsKind) run(x *taskRun) (string, error) {
 	if err := x.wait(x.f.opts.TaskTime); err != nil {
 		return "", err
 	}
-	x.writeResult(vmStatsResult(x.f.opts.Seed, x.t.ID, k.d, k.instances, time.Now()))
+	x.writeResult(vmStatsResult(x.f.opts.Seed, x.t.ID, x.f.deploymentNow(k.d), k.instances, time.Now()))
 	return "", nil
 }
 
 // vmStatsResult renders the NDJSON result. The director writes lines from
 // a thread pool, so their order is not the instance order; here it is a
 // shuffle fixed by the seed and the task id.
-func vmStatsResult(seed int64, taskID int, d *deployment, instances bool, now time.Time) []byte {
+func vmStatsResult(seed int64, taskID int, states []instanceNow, instances bool, now time.Time) []byte {
 	var lines []vmInfoLine
-	for _, in := range d.Instances {
+	for _, s := range states {
 		switch {
 		case instances:
-			lines = append(lines, vmInfo(in, in.VM, now))
+			lines = append(lines, vmInfo(s, s.vm, now))
 		default:
-			for _, v := range in.vms() {
-				lines = append(lines, vmInfo(in, v, now))
+			for _, v := range s.vms() {
+				lines = append(lines, vmInfo(s, v, now))
 			}
 		}
 	}

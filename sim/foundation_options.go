@@ -1,9 +1,3 @@
-// Package sim is bosun's simulated foundation: a BOSH director and its UAA,
-// served over HTTPS on loopback with a generated CA, faithful to the wire
-// facts in shared/reference/bosh-director-api.md so that the real bosh CLI
-// and the bosh-cli director/uaa Go packages work against it.
-//
-// Only main and tests import it.
 package sim
 
 import (

@@ -91,9 +91,10 @@ type agentProcCPU struct {
 	Total float64 `json:"total"`
 }
 
-// vmInfo renders one format=full line for an instance and one of its VMs
-// (nil for an instance without a VM) at time now.
-func vmInfo(in *instance, v *vm, now time.Time) vmInfoLine {
+// vmInfo renders one format=full line for an instance in state s and one
+// of its VMs (nil for an instance without a VM) at time now.
+func vmInfo(s instanceNow, v *vm, now time.Time) vmInfoLine {
+	in := s.in
 	g := in.Group
 	line := vmInfoLine{
 		CloudProperties: cloudProperties{CPU: g.CPU, RAM: g.RAMMB, Disk: g.DiskMB},
@@ -122,7 +123,8 @@ func vmInfo(in *instance, v *vm, now time.Time) vmInfoLine {
 	line.IPs = append([]string{}, v.IPs...)
 	line.AgentID = ptr(v.AgentID)
 	line.Stemcell = vmStemcell{Name: ptr(v.Stemcell.Name), Version: ptr(v.Stemcell.Version), APIVersion: ptr(v.Stemcell.APIVersion)}
-	switch in.health() {
+	health := s.health()
+	switch health {
 	case healthUnresponsive:
 		line.JobState = ptr("unresponsive agent")
 		return line
@@ -137,14 +139,14 @@ func vmInfo(in *instance, v *vm, now time.Time) vmInfoLine {
 	if uptime < 0 {
 		uptime = 0
 	}
-	line.Vitals = vitalsAt(in, uptime, now)
+	line.Vitals = vitalsAt(in, health, uptime, now)
 	ramKB := float64(g.RAMMB) * 1024
 	for _, p := range in.Procs {
 		ap := agentProcess{Name: p.Name, State: "running"}
 		switch {
-		case in.health() == healthStopped:
-			ap.State = "unknown"
-		case in.health() == healthFailing && p.Name == in.Failing:
+		case health == healthStopped:
+			ap.State = "stopped"
+		case health == healthFailing && p.Name == in.Failing:
 			ap.State = "failing"
 		default:
 			if up := uptime - p.StartLag; up > 0 {
@@ -160,15 +162,15 @@ func vmInfo(in *instance, v *vm, now time.Time) vmInfoLine {
 }
 
 // vitalsAt renders the agent's vitals: strings with the agent's precision.
-func vitalsAt(in *instance, uptime time.Duration, now time.Time) *agentVitals {
+func vitalsAt(in *instance, health string, uptime time.Duration, now time.Time) *agentVitals {
 	s := in.Load
 	j := jitter(now, s.Phase)
 	busy := 1.0
-	if in.health() == healthStopped {
+	if health == healthStopped {
 		busy = 0.1
 	}
 	memPct := s.MemPercent * busy
-	if in.health() == healthStopped {
+	if health == healthStopped {
 		memPct = 6 + s.MemPercent/20
 	}
 	memKB := uint64(memPct / 100 * float64(in.Group.RAMMB) * 1024)
@@ -244,19 +246,10 @@ func newCheapLine(in *instance, v *vm) cheapLine {
 	return l
 }
 
-func cheapInstance(in *instance) instanceLine {
-	return instanceLine{cheapLine: newCheapLine(in, in.VM), ExpectsVM: in.expectsVM()}
+func cheapInstance(s instanceNow) instanceLine {
+	return instanceLine{cheapLine: newCheapLine(s.in, s.vm), ExpectsVM: s.in.expectsVM()}
 }
 
-func cheapVM(in *instance, v *vm) vmLine {
-	return vmLine{cheapLine: newCheapLine(in, v), Active: v.Active, PermanentNATSCredentials: true}
-}
-
-// vms lists an instance's VMs, the active one first.
-func (in *instance) vms() []*vm {
-	var out []*vm
-	if in.VM != nil {
-		out = append(out, in.VM)
-	}
-	return append(out, in.OldVMs...)
+func cheapVM(s instanceNow, v *vm) vmLine {
+	return vmLine{cheapLine: newCheapLine(s.in, v), Active: v.Active, PermanentNATSCredentials: true}
 }

@@ -209,7 +209,7 @@ func TestInstanceInfosThroughTask(t *testing.T) {
 		t.Errorf("cluster 1 unresponsive: %+v", u)
 	}
 	states, _ = byState(f.content.clusters[2].Name, false)
-	if s := states["stopped"]; len(s) != 1 || s[0].State != "stopped" || s[0].Processes[0].State != "unknown" {
+	if s := states["stopped"]; len(s) != 1 || s[0].State != "stopped" || s[0].Processes[0].State != "stopped" {
 		t.Errorf("cluster 2 stopped: %+v", s)
 	}
 

@@ -73,19 +73,19 @@ func (w *cckWorld) handlerFor(cd *cckDeployment, p *problem) (*problemHandler, e
 	switch p.typ {
 	case probMissingVM:
 		return &problemHandler{
-			description: "VM for '" + instanceText(p.inst) + "'" + withCloudID(p.inst.vmCID) + " missing.",
+			description: "VM for '" + instanceText(p.inst) + "'" + withCloudID(p.inst.vmCID()) + " missing.",
 			resolutions: []resolution{resIgnore, resRecreateNoWait, resRecreate, {"delete_vm_reference", "Delete VM reference"}},
 			auto:        resRecreateNoWait.Name,
 		}, nil
 	case probUnresponsiveAgent:
-		if p.inst.vmCID == "" {
+		if p.inst.vmCID() == "" {
 			return nil, fmt.Errorf("VM '' is no longer in the database")
 		}
-		if p.inst.agentID == "" {
-			return nil, fmt.Errorf("VM '%s' doesn't have an agent id", p.inst.vmCID)
+		if p.inst.agentID() == "" {
+			return nil, fmt.Errorf("VM '%s' doesn't have an agent id", p.inst.vmCID())
 		}
 		return &problemHandler{
-			description: "VM for '" + instanceText(p.inst) + "'" + withCloudID(p.inst.vmCID) + " is not responding.",
+			description: "VM for '" + instanceText(p.inst) + "'" + withCloudID(p.inst.vmCID()) + " is not responding.",
 			resolutions: []resolution{resIgnore, {"reboot_vm", "Reboot VM"}, resRecreateNoWait, resRecreate,
 				{"delete_vm", "Delete VM"},
 				{"delete_vm_reference", "Delete VM reference (forceful; may need to manually delete VM from the Cloud to avoid IP conflicts)"}},
@@ -117,11 +117,11 @@ func (w *cckWorld) handlerFor(cd *cckDeployment, p *problem) (*problemHandler, e
 		if p.disk.gone {
 			return nil, fmt.Errorf("Disk '%d' is no longer in the database", p.disk.dbID)
 		}
-		if p.disk.owner.vmCID == "" {
+		if p.disk.owner.vmCID() == "" {
 			return nil, fmt.Errorf("Can't find corresponding vm-cid for disk '%s'", p.disk.cid)
 		}
 		return &problemHandler{
-			description: mountMismatchText(p.disk.cid, p.disk.owner.vmCID, ownerVMs(p.data)),
+			description: mountMismatchText(p.disk.cid, p.disk.owner.vmCID(), ownerVMs(p.data)),
 			resolutions: []resolution{{"ignore", "Ignore"}, {"reattach_disk", "Reattach disk to instance"},
 				{"reattach_disk_and_reboot", "Reattach disk and reboot instance"}},
 			auto: "ignore",

@@ -6,17 +6,21 @@ import (
 	"sync"
 )
 
-// The cloud-check model keeps two states per deployment: the director's
-// record (which VM and agent each instance has, which persistent disks it
-// owns and whether they are active) and the actual state of the IaaS and
-// the agents (which VMs exist, which agents answer, where each disk is
-// mounted). A scan compares them; a resolution changes one or both.
+// The instance state model: one per instance, read and changed by
+// cloud-check, the listings (instances and vms, cheap and format=full),
+// the logs and SSH tasks and the VMs' shells. It keeps two states: the
+// director's record (which VM -- CID, agent id, creation time -- each
+// instance has, which persistent disks it owns and whether they are
+// active) and the actual state of the IaaS and the agents (which VMs
+// exist, which agents answer, the state of the processes, where each disk
+// is mounted). A scan compares them; a resolution changes one or both.
 //
 // Each deployment's state is built from the content on first use, so the
 // seeded foundation (unresponsive agents included) scans as its listings
-// show it. Drift (Options.Drift) is laid over it at start.
+// show it. Drift (Options.Drift) is laid over it at start. Readers outside
+// cloud-check take a snapshot (instanceNow, sim/vm_state.go).
 
-// cckWorld is the cloud-check state of the whole foundation.
+// cckWorld is the run-time state of the whole foundation's instances.
 type cckWorld struct {
 	mu          sync.Mutex
 	f           *Foundation
@@ -41,12 +45,29 @@ type cckDeployment struct {
 	problems []*problem // creation order
 }
 
-// cckInstance is the director's record of one instance.
+// cckInstance is one instance's state: the director's record of it and
+// the state of its processes.
 type cckInstance struct {
-	in      *instance
-	dbID    int
-	vmCID   string // "" when the record has no VM
-	agentID string
+	in    *instance
+	dbID  int
+	vm    *vm    // record: the active VM (CID, agent id, IPs, created at); nil when none
+	procs string // actual: its processes, healthRunning, healthFailing or healthStopped
+}
+
+// vmCID is the recorded VM's CID, "" when the record has no VM.
+func (ci *cckInstance) vmCID() string {
+	if ci.vm == nil {
+		return ""
+	}
+	return ci.vm.CID
+}
+
+// agentID is the recorded VM's agent id, "" when the record has no VM.
+func (ci *cckInstance) agentID() string {
+	if ci.vm == nil {
+		return ""
+	}
+	return ci.vm.AgentID
 }
 
 // cckDisk is a persistent disk: its record and where it actually is.
@@ -75,18 +96,18 @@ func (w *cckWorld) deployment(d *deployment) *cckDeployment {
 	cd := &cckDeployment{d: d}
 	for _, in := range d.Instances {
 		w.nextDBID++
-		ci := &cckInstance{in: in, dbID: w.nextDBID}
+		seed := seededNow(in)
+		ci := &cckInstance{in: in, dbID: w.nextDBID, vm: seed.vm, procs: seed.procs}
 		if in.VM != nil {
-			ci.vmCID, ci.agentID = in.VM.CID, in.VM.AgentID
-			w.cloud[in.VM.CID] = &cloudVM{agentOK: in.health() != healthUnresponsive}
+			w.cloud[in.VM.CID] = &cloudVM{agentOK: seed.agentOK}
 		}
 		cd.insts = append(cd.insts, ci)
 		if in.DiskCID != "" {
 			w.nextDBID++
 			disk := &cckDisk{dbID: w.nextDBID, cid: in.DiskCID, sizeMB: in.Group.PersistentMB, owner: ci,
 				active: true, exists: true}
-			if ci.vmCID != "" {
-				disk.mountedOn = []string{ci.vmCID}
+			if ci.vmCID() != "" {
+				disk.mountedOn = []string{ci.vmCID()}
 			}
 			cd.disks = append(cd.disks, disk)
 		}
@@ -95,31 +116,19 @@ func (w *cckWorld) deployment(d *deployment) *cckDeployment {
 	return cd
 }
 
-// health is the instance's health as the agent reports it now: the
-// seeded one, or what a cloud-check resolution made of it.
-func (in *instance) health() string {
-	if h := in.live.Load(); h != nil {
-		return *h
-	}
-	return in.Health
-}
-
-// setHealth changes the instance's health at run time.
-func (in *instance) setHealth(h string) { in.live.Store(&h) }
-
 // agentAlive says whether the instance's recorded VM exists and its agent
 // answers. Call with w.mu held.
 func (w *cckWorld) agentAlive(ci *cckInstance) bool {
-	if ci.vmCID == "" {
+	if ci.vmCID() == "" {
 		return false
 	}
-	v := w.cloud[ci.vmCID]
+	v := w.cloud[ci.vmCID()]
 	return v != nil && v.agentOK
 }
 
 // hasVM is the CPI's has_vm for the instance's recorded VM.
 func (w *cckWorld) hasVM(ci *cckInstance) bool {
-	return ci.vmCID != "" && w.cloud[ci.vmCID] != nil
+	return ci.vmCID() != "" && w.cloud[ci.vmCID()] != nil
 }
 
 // listDisk is the agent's list_disk: the disks mounted on vmCID, in

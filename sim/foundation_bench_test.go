@@ -16,10 +16,11 @@ func BenchmarkGenerateContent500x50(b *testing.B) {
 
 func BenchmarkVMStatsResult500(b *testing.B) {
 	c := generateContent(1, time.Now(), 1, 500)
-	d := c.fillers[0]
+	var f *Foundation // no running foundation: the seeded state
+	states := f.deploymentNow(c.fillers[0])
 	now := time.Now()
 	for b.Loop() {
-		vmStatsResult(1, 1, d, true, now)
+		vmStatsResult(1, 1, states, true, now)
 	}
 }
 

@@ -132,7 +132,7 @@ func TestDriftProducesEveryProblemTypeAndResolvingCleansIt(t *testing.T) {
 		t.Fatalf("rescan after resolving: %v", problemTypes(again))
 	}
 	for _, in := range f.content.byName[cluster].Instances {
-		if h := in.health(); h == healthUnresponsive {
+		if h := f.instanceNow(in).health(); h == healthUnresponsive {
 			t.Errorf("%s still reported unresponsive by the listings after recreate/reboot", in.name())
 		}
 	}

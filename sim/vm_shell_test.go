@@ -84,3 +84,32 @@ func TestTokenizeErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestShellCommandTable(t *testing.T) {
+	sh := testShell(false)
+	for _, c := range []struct {
+		line, out string
+		status    int
+	}{
+		{"hostname", "agent-0\n", 0},
+		{"whoami", "bosh_abc\n", 0},
+		{"sudo -n whoami", "root\n", 0},
+		{"/bin/bash -c 'echo in bash'", "in bash\n", 0},
+		{"[ -d /tmp ] && echo dir", "dir\n", 0},
+		{"test -f /tmp", "", 1},
+		{"[ -d /tmp", "", 1},
+		{": && true && ! false", "", 127},
+		{"ls /var/vcap", "data\n", 0},
+		{"mkdir /tmp/a && rmdir /tmp/a && echo ok", "ok\n", 0},
+	} {
+		out, errOut, st := runLine(sh, c.line, "")
+		if out != c.out || st != c.status {
+			t.Errorf("%q: out %q status %d (stderr %q), want %q %d", c.line, out, st, errOut, c.out, c.status)
+		}
+	}
+	var out bytes.Buffer
+	st, exit := sh.run("echo before; exit 3; echo after", strings.NewReader(""), &out, &out)
+	if st != 3 || !exit || out.String() != "before\n" {
+		t.Fatalf("exit: status %d exit %v out %q", st, exit, out.String())
+	}
+}

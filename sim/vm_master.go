@@ -315,17 +315,23 @@ func (sh *shell) monit(args []string, stdout, stderr io.Writer) int {
 	}
 	h := sh.h
 	if len(args) == 1 && args[0] == "summary" {
-		fmt.Fprintf(stdout, "The Monit daemon 5.2.5 uptime: %s\n\n", monitUptime(time.Since(h.inst.VM.CreatedAt)))
+		now := h.f.instanceNow(h.inst)
+		if now.vm == nil { // its record lost the VM while a session was open
+			now.vm = h.inst.VM
+		}
+		fmt.Fprintf(stdout, "The Monit daemon 5.2.5 uptime: %s\n\n", monitUptime(time.Since(now.vm.CreatedAt)))
 		for _, p := range h.inst.Procs {
 			state := "running"
-			if p.Name == "kube-apiserver" && h.api != nil {
+			if now.procs == healthStopped {
+				state = "not monitored"
+			} else if p.Name == "kube-apiserver" && h.api != nil {
 				state = h.api.state(time.Now())
 			} else if h.inst.Failing == p.Name {
 				state = "Execution failed"
 			}
 			fmt.Fprintf(stdout, "%-45s %s\n", "Process '"+p.Name+"'", state)
 		}
-		fmt.Fprintf(stdout, "%-45s %s\n", "System 'system_"+h.inst.VM.AgentID+"'", "running")
+		fmt.Fprintf(stdout, "%-45s %s\n", "System 'system_"+now.vm.AgentID+"'", "running")
 		return 0
 	}
 	if len(args) == 2 && (args[0] == "restart" || args[0] == "start") {

@@ -106,5 +106,11 @@ func (hb *historyBuilder) vmStats(d *deployment, start time.Time, user string) {
 	end := start.Add(2 * time.Second)
 	hb.finish(t, start, end, stateDone, "")
 	seed := hb.f.opts.Seed
-	t.lazyResult = func() []byte { return vmStatsResult(seed, t.ID, d, true, end) }
+	t.lazyResult = func() []byte {
+		states := make([]instanceNow, 0, len(d.Instances))
+		for _, in := range d.Instances {
+			states = append(states, seededNow(in))
+		}
+		return vmStatsResult(seed, t.ID, states, true, end)
+	}
 }
