@@ -108,10 +108,10 @@ func auditCell(r *clusterRow) cell {
 
 // jumpKey opens the logs fetch of the cluster's master group (L) or its
 // audit screen (A). Neither changes the foundation: L downloads logs, A
-// reads the audit flags (its enable and disable keys are Mutating).
+// reads the audit flags (its enable and disable keys are the mutating ones).
 func (s *clustersScreen) jumpKey(m tea.KeyMsg, e *pks.Entry) (tea.Cmd, bool) {
-	logs := key.Matches(m, s.c.keys.action(lk.FetchGroup))
-	audit := key.Matches(m, s.c.keys.action(auditKeys.Open))
+	logs := key.Matches(m, s.keys.MasterLogs)
+	audit := key.Matches(m, s.keys.Audit)
 	if !logs && !audit {
 		return nil, false
 	}

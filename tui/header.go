@@ -48,7 +48,7 @@ func directorLabel(info bosh.Info) string {
 // "cached 4m ago", "unreachable (cached 4m ago)", "offline (cached 4m ago)".
 func (m *Model) freshness() (string, lipgloss.Style) {
 	c := m.c
-	at, live, known := m.top().DataAge()
+	at, live, known := dataAge(m.top())
 	cached := "no cache"
 	if known {
 		cached = "cached " + ago(c.now(), at) + " ago"
