@@ -347,7 +347,20 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return m.pop()
 	}
-	return nil
+	return m.noAction(t, msg)
+}
+
+// noAction says that a key does nothing here, rather than nothing at all:
+// switched off in read-only mode, or not bound on this screen.
+func (m *Model) noAction(t screen, msg tea.KeyMsg) tea.Cmd {
+	name := msg.String()
+	if msg.Paste {
+		name = "pasted text"
+	}
+	if b, ok := disabledFor(t.KeyMap(), msg); ok && m.c.opts.ReadOnly {
+		return status(name+": "+b.Help().Desc+" is off in read-only mode", false)
+	}
+	return status(name+": no action on this screen", false)
 }
 
 // pop closes the top screen and shows the one below.

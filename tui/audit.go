@@ -27,10 +27,10 @@ type Auditor interface {
 	AuditHistory(dep string) ([]cache.AuditRecord, error)
 }
 
-// auditKey opens the audit screen of a cluster's deployment; desc names
-// it as the screen says. Opening it reads the flags and changes nothing.
-func auditKey(desc string) key.Binding {
-	return key.NewBinding(key.WithKeys("A"), key.WithHelp("A", desc))
+// auditKey opens the audit screen of a cluster's deployment. Opening it
+// reads the flags and changes nothing.
+func auditKey() key.Binding {
+	return key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "audit flags"))
 }
 
 // auditKeys are the audit screen's keys: e and d toggle (they change the

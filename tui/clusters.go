@@ -78,7 +78,7 @@ func newClustersKeys(readOnly bool) clustersKeys {
 		Usage:      mutating(key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "pod usage")), readOnly),
 		CloudCheck: cloudCheckKey(),
 		MasterLogs: groupLogsKey("master logs"),
-		Audit:      auditKey("audit"),
+		Audit:      auditKey(),
 	}
 }
 

@@ -49,7 +49,7 @@ type eventsKeys struct {
 func newEventsKeys() eventsKeys {
 	k := eventsKeys{
 		listKeys:   defaultListKeys("detail"),
-		Class:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "class")),
+		Class:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "class filter")),
 		Deployment: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "deployment")),
 		Cluster:    key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "clusters")),
 		Logs:       key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "VM logs")),
@@ -301,7 +301,7 @@ func (s *eventsScreen) View() string {
 	case s.set.filter != "":
 		empty = fmt.Sprintf("no event group matches %q", s.set.filter)
 	case s.classes != 0 && s.groups.Len() > 0:
-		empty = "no " + s.classes.String() + " events (x changes the class filter)"
+		empty = "no " + s.classes.String() + " events (f changes the class filter)"
 	}
 	var b strings.Builder
 	b.WriteString(s.countersLine())

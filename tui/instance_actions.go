@@ -24,7 +24,7 @@ func newInstanceKeys(readOnly bool) instanceKeys {
 		Logs:      logsKey(),
 		GroupLogs: groupLogsKey("group logs"),
 		Shell:     mutating(shellKey(), readOnly),
-		Audit:     auditKey("audit flags"),
+		Audit:     auditKey(),
 	}
 }
 

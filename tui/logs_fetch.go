@@ -70,7 +70,7 @@ type fetchKeys struct {
 }
 
 func newFetchKeys() fetchKeys {
-	return fetchKeys{Cancel: key.NewBinding(key.WithKeys("esc", "c"), key.WithHelp("esc/c", "cancel"))}
+	return fetchKeys{Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
 }
 
 func (k fetchKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Cancel} }
