@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"bosun/bosh"
+	"bosun/cache"
 	"bosun/pks"
 )
 
@@ -284,7 +285,7 @@ func (s *eventsScreen) Cell(i, col, _ int) cell {
 	case evColCount:
 		return cell{text: strconv.Itoa(g.Total)}
 	case evColLast:
-		return cell{text: ago(s.c.now(), g.Last)}
+		return cell{text: cache.Age(g.Last, s.c.now())}
 	case evColReason:
 		return cell{text: orDash(g.Reason)}
 	case evColMessage:

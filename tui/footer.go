@@ -1,6 +1,10 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"github.com/charmbracelet/bubbles/key"
+
+	"bosun/cache"
+)
 
 // footerView is the two footer lines. The first is the command line when
 // open, else work in flight with its spinner, then a transient message or
@@ -82,9 +86,9 @@ func (m *Model) errorLine() string {
 	case !known:
 		return err.Error() + " · nothing cached"
 	case live:
-		return err.Error() + " · rows fetched " + ago(m.c.now(), at) + " ago"
+		return err.Error() + " · rows fetched " + cache.Age(at, m.c.now()) + " ago"
 	default:
-		return err.Error() + " · showing rows cached " + ago(m.c.now(), at) + " ago"
+		return err.Error() + " · showing rows cached " + cache.Age(at, m.c.now()) + " ago"
 	}
 }
 

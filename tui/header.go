@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"bosun/bosh"
+	"bosun/cache"
 )
 
 // headerView is the top line: who and where on the left, how fresh the rows
@@ -51,7 +52,7 @@ func (m *Model) freshness() (string, lipgloss.Style) {
 	at, live, known := dataAge(m.top())
 	cached := "no cache"
 	if known {
-		cached = "cached " + ago(c.now(), at) + " ago"
+		cached = "cached " + cache.Age(at, c.now()) + " ago"
 	}
 	switch {
 	case !c.online():

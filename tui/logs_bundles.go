@@ -132,7 +132,7 @@ func (s *bundlesScreen) Cell(i, col, _ int) cell {
 	b := s.set.at(i)
 	switch col {
 	case bunColFetched:
-		return cell{text: ago(s.c.now(), b.FetchedAt)}
+		return cell{text: cache.Age(b.FetchedAt, s.c.now())}
 	case bunColDeployment:
 		return cell{text: b.Deployment}
 	case bunColInstance:
