@@ -13,20 +13,6 @@ import (
 	"bosun/pks"
 )
 
-// Auditor reads and toggles a cluster's kube-apiserver audit flags over
-// SSH (pks.Status, pks.Plan and pks.Roll behind the director's SSH setup).
-type Auditor interface {
-	AuditStatus(ctx context.Context, dep string) ([]pks.MasterAudit, error)
-	// AuditPlan is the per-master change of an enable or disable, the
-	// dry run's pks.Plan; it changes nothing.
-	AuditPlan(ctx context.Context, dep string, enable bool, level string) ([]pks.MasterPlan, error)
-	// AuditToggle rolls the change, refusing when the masters no longer
-	// match the confirmed plan.
-	AuditToggle(ctx context.Context, dep string, enable bool, level string, confirmed []pks.MasterPlan, progress func(pks.RollStep)) ([]pks.MasterResult, error)
-	// AuditHistory is the cluster's recorded changes, newest first.
-	AuditHistory(dep string) ([]cache.AuditRecord, error)
-}
-
 // auditKey opens the audit screen of a cluster's deployment. Opening it
 // reads the flags and changes nothing.
 func auditKey() key.Binding {
@@ -55,31 +41,6 @@ func (k auditKeys) ShortHelp() []key.Binding {
 func (k auditKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
 
 var auditLevelChoices = []string{"Metadata", "Request", "RequestResponse", "None"}
-
-type auditStatusMsg struct {
-	screen  int
-	masters []pks.MasterAudit
-	history []cache.AuditRecord
-	err     error
-}
-
-func (m auditStatusMsg) target() int { return m.screen }
-
-type auditStepMsg struct {
-	screen int
-	step   pks.RollStep
-	next   tea.Cmd
-}
-
-func (m auditStepMsg) target() int { return m.screen }
-
-type auditDoneMsg struct {
-	screen  int
-	results []pks.MasterResult
-	err     error
-}
-
-func (m auditDoneMsg) target() int { return m.screen }
 
 // auditScreen shows every master's audit state and rolls a toggle with
 // per-master progress.
@@ -137,42 +98,15 @@ func (s *auditScreen) Progress() string {
 
 func (s *auditScreen) load() tea.Cmd {
 	s.loading = true
-	a, dep, ctx, id := s.c.opts.Audit, s.dep, s.ctx, s.sid
-	return func() tea.Msg {
-		ms, err := a.AuditStatus(ctx, dep)
-		hist, _ := a.AuditHistory(dep) // the history is a courtesy; status stands without it
-		return auditStatusMsg{screen: id, masters: ms, history: hist, err: err}
-	}
+	return loadAuditStatus(s.ctx, s.c.opts.Audit, s.dep, s.sid)
 }
 
-// roll runs the toggle on its own goroutine; steps arrive as auditStepMsg.
+// roll rolls the confirmed change; steps arrive as auditStepMsg.
 func (s *auditScreen) roll(enable bool) tea.Cmd {
 	s.rolling, s.results, s.rollErr, s.steps = true, nil, nil, map[string]string{}
-	a, dep, ctx, id, level, plans := s.c.opts.Audit, s.dep, s.ctx, s.sid, s.confirmLevel, s.plans
+	level, plans := s.confirmLevel, s.plans
 	s.endConfirm()
-	steps := make(chan pks.RollStep, 64)
-	done := make(chan auditDoneMsg, 1)
-	go func() {
-		res, err := a.AuditToggle(ctx, dep, enable, level, plans, func(st pks.RollStep) { steps <- st })
-		done <- auditDoneMsg{screen: id, results: res, err: err}
-	}()
-	var wait tea.Cmd
-	wait = func() tea.Msg {
-		select {
-		case st := <-steps:
-			return auditStepMsg{screen: id, step: st, next: wait}
-		case m := <-done:
-			for {
-				select {
-				case st := <-steps:
-					_ = st // steps after the end add nothing the results do not say
-				default:
-					return m
-				}
-			}
-		}
-	}
-	return wait
+	return rollAudit(s.ctx, s.c.opts.Audit, s.dep, enable, level, plans, s.sid)
 }
 
 func (s *auditScreen) Update(msg tea.Msg) tea.Cmd {

@@ -49,16 +49,6 @@ func auditConfirmKeyMap(k auditConfirmKeys, planning, named bool) help.KeyMap {
 	return keyList{k.Scroll, k.Yes, k.No}
 }
 
-// auditPlanMsg carries the planned change for the confirmation.
-type auditPlanMsg struct {
-	screen int
-	gen    int
-	plans  []pks.MasterPlan
-	err    error
-}
-
-func (m auditPlanMsg) target() int { return m.screen }
-
 // auditConfirmFixed is the confirmation's height besides the diff window
 // and the typed name's line.
 const auditConfirmFixed = 11
@@ -69,12 +59,7 @@ func (s *auditScreen) ask(action string) tea.Cmd {
 	s.planGen++
 	s.confirm, s.planning, s.plans, s.diff, s.diffTop, s.name = action, true, nil, nil, 0, nil
 	s.confirmLevel = auditLevelChoices[s.level]
-	a, dep, ctx, id, gen, level := s.c.opts.Audit, s.dep, s.ctx, s.sid, s.planGen, s.confirmLevel
-	enable := action == "enable"
-	return func() tea.Msg {
-		plans, err := a.AuditPlan(ctx, dep, enable, level)
-		return auditPlanMsg{screen: id, gen: gen, plans: plans, err: err}
-	}
+	return planAudit(s.ctx, s.c.opts.Audit, s.dep, action == "enable", s.confirmLevel, s.sid, s.planGen)
 }
 
 // planned shows the diff, or closes the confirmation when there is

@@ -9,8 +9,6 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-
-	"bosun/pks"
 )
 
 // The etcd and usage views of the clusters screen: one fetch over SSH
@@ -32,20 +30,6 @@ func newReportKeys() reportKeys {
 
 func (k reportKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Up, k.Down, k.Refetch} }
 func (k reportKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
-
-// usagePeriod is the period the usage view covers.
-const usagePeriod = 14 * 24 * time.Hour
-
-// reportLoadedMsg: an etcd or usage fetch came back.
-type reportLoadedMsg struct {
-	screen int
-	etcd   pks.EtcdReport
-	usage  pks.UsageReport
-	at     time.Time
-	err    error
-}
-
-func (m reportLoadedMsg) target() int { return m.screen }
 
 // reportScreen shows one fetched report; it has no table and no filter.
 type reportScreen struct {
@@ -86,12 +70,7 @@ func (s *reportScreen) start() tea.Cmd {
 		return nil
 	}
 	ctx, _ := s.job.start(1)
-	fetch, sid := s.fetch, s.sid
-	return func() tea.Msg {
-		m := fetch(ctx)
-		m.screen = sid
-		return m
-	}
+	return runReport(ctx, s.fetch, s.sid)
 }
 
 func (s *reportScreen) Update(msg tea.Msg) tea.Cmd {
@@ -156,10 +135,7 @@ func newEtcdView(c *common, cluster, dep string) *reportScreen {
 	keys := newReportKeys()
 	keys.Up, keys.Down = key.Binding{}, key.Binding{} // one report, no cursor
 	return &reportScreen{c: c, sid: c.newID(), keys: keys, crumb: "etcd " + cluster, job: job{label: "etcdctl on master/0"},
-		fetch: func(ctx context.Context) reportLoadedMsg {
-			r, err := get(ctx, cluster, dep)
-			return reportLoadedMsg{etcd: r, at: c.now(), err: err}
-		},
+		fetch:  etcdReport(get, cluster, dep, c.opts.Now),
 		rows:   func(s *reportScreen) int { return 0 },
 		render: renderEtcd,
 	}
@@ -197,10 +173,7 @@ func newUsageView(c *common, focus string) *reportScreen {
 	get := c.opts.Usage
 	s := &reportScreen{c: c, sid: c.newID(), keys: newReportKeys(), crumb: "pod usage", job: job{label: "billing query on pks-db"},
 		render: renderUsage, focusName: focus}
-	s.fetch = func(ctx context.Context) reportLoadedMsg {
-		r, err := get(ctx, c.now().Add(-usagePeriod))
-		return reportLoadedMsg{usage: r, at: c.now(), err: err}
-	}
+	s.fetch = usageReport(get, c.opts.Now)
 	s.rows = func(s *reportScreen) int {
 		if s.got == nil {
 			return 0

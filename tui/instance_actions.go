@@ -73,9 +73,7 @@ func openShell(c *common, in *bosh.Instance) tea.Cmd {
 	case in.VMCID == "" && in.ProcessState == "":
 		return status(in.Name+" has no VM", true)
 	}
-	name := instanceGroup(in) + "/" + instanceKeyID(in)
-	cmd := c.opts.Shell.Shell(in.Deployment, name)
-	return tea.Exec(cmd, func(err error) tea.Msg { return shellDoneMsg{instance: name, err: err} })
+	return shell(c.opts.Shell, in.Deployment, instanceGroup(in)+"/"+instanceKeyID(in))
 }
 
 // openAudit opens the audit screen of a cluster's deployment.

@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -37,32 +36,6 @@ type fetchScreen struct {
 	done    bool
 }
 
-// fetch events from the fetching goroutine.
-type logsProgressMsg struct {
-	screen int
-	p      bosh.LogsProgress
-	next   tea.Cmd
-}
-
-func (m logsProgressMsg) target() int { return m.screen }
-
-type logsFetchedMsg struct {
-	screen int
-	b      bosh.Bundle
-	err    error
-}
-
-func (m logsFetchedMsg) target() int { return m.screen }
-
-type bundleIndexedMsg struct {
-	screen int
-	b      bosh.Bundle
-	id     int64
-	err    error
-}
-
-func (m bundleIndexedMsg) target() int { return m.screen }
-
 // fetchKeys are the logs fetch's keys. Cancel takes esc over from the
 // router while the fetch runs (an override listed in keycheck.go).
 type fetchKeys struct {
@@ -88,20 +61,6 @@ func (s *fetchScreen) Init() tea.Cmd {
 	return startFetch(s.ctx, s.c.logsFetcher(), s.req, s.sid)
 }
 
-// startFetch runs the fetch on its own goroutine; progress arrives as
-// logsProgressMsg and the end as logsFetchedMsg.
-func startFetch(ctx context.Context, f LogsFetcher, req bosh.LogsRequest, screen int) tea.Cmd {
-	return withProgress(func(report func(bosh.LogsProgress)) tea.Msg {
-		if err := os.MkdirAll(req.Dir, 0o700); err != nil {
-			return logsFetchedMsg{screen: screen, err: err}
-		}
-		b, err := f.FetchLogs(ctx, req, report)
-		return logsFetchedMsg{screen: screen, b: b, err: err}
-	}, func(p bosh.LogsProgress, next tea.Cmd) tea.Msg {
-		return logsProgressMsg{screen: screen, p: p, next: next}
-	})
-}
-
 func (s *fetchScreen) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case tea.KeyMsg:
@@ -125,15 +84,7 @@ func (s *fetchScreen) Update(msg tea.Msg) tea.Cmd {
 			s.err = m.err
 			return nil
 		}
-		ix := s.c.logsIndex()
-		uuid := s.c.info.UUID
-		return func() tea.Msg {
-			if ix == nil || uuid == "" {
-				return bundleIndexedMsg{screen: s.sid, b: m.b, err: errNoIndex}
-			}
-			id, err := ix.AddLogBundle(uuid, m.b)
-			return bundleIndexedMsg{screen: s.sid, b: m.b, id: id, err: err}
-		}
+		return indexBundle(s.c.logsIndex(), s.c.info.UUID, m.b, s.sid)
 	case bundleIndexedMsg:
 		files := newFilesScreen(s.c, m.id, m.b.Path, bundleTitle(m.b.Deployment, m.b.Instance))
 		files.files = m.b.Files

@@ -54,33 +54,6 @@ type viewer struct {
 	vp viewport.Model
 }
 
-// viewer messages.
-type spoolOpenedMsg struct {
-	screen int
-	sp     *spool
-	err    error
-}
-
-func (m spoolOpenedMsg) target() int { return m.screen }
-
-type spoolChangedMsg struct{ screen int }
-
-func (m spoolChangedMsg) target() int { return m.screen }
-
-type windowMsg struct {
-	screen, top int
-	lines       []string
-}
-
-func (m windowMsg) target() int { return m.screen }
-
-type searchDoneMsg struct {
-	screen, gen, line int
-	found             bool
-}
-
-func (m searchDoneMsg) target() int { return m.screen }
-
 // viewerKeys are the log viewer's keys.
 type viewerKeys struct {
 	navKeys
@@ -133,24 +106,9 @@ func (v *viewer) Crumb() string {
 	return name
 }
 
-func (v *viewer) Init() tea.Cmd {
-	ctx, bundle, name, sid := v.ctx, v.bundle, v.name, v.sid
-	return func() tea.Msg {
-		sp, err := openSpool(ctx, bundle, name)
-		return spoolOpenedMsg{screen: sid, sp: sp, err: err}
-	}
-}
+func (v *viewer) Init() tea.Cmd { return openSpoolCmd(v.ctx, v.bundle, v.name, v.sid) }
 
-func (v *viewer) waitSpool() tea.Cmd {
-	sp, sid, ctx := v.sp, v.sid, v.ctx
-	return func() tea.Msg {
-		select {
-		case <-sp.changed:
-		case <-ctx.Done():
-		}
-		return spoolChangedMsg{screen: sid}
-	}
-}
+func (v *viewer) waitSpool() tea.Cmd { return waitSpool(v.ctx, v.sp, v.sid) }
 
 // bodyLines is how many lines the file gets: one goes to the status line.
 func (v *viewer) bodyLines() int { return max(v.height-1, 1) }
@@ -160,10 +118,7 @@ func (v *viewer) readWindow() tea.Cmd {
 	if v.sp == nil {
 		return nil
 	}
-	sp, top, n, sid := v.sp, v.top, v.bodyLines(), v.sid
-	return func() tea.Msg {
-		return windowMsg{screen: sid, top: top, lines: sp.Lines(top, n)}
-	}
+	return readSpool(v.sp, v.top, v.bodyLines(), v.sid)
 }
 
 func (v *viewer) Update(msg tea.Msg) tea.Cmd {
@@ -316,12 +271,7 @@ func (v *viewer) search(from int, forward bool) tea.Cmd {
 	v.searchGen++
 	v.searching = true
 	v.note = ""
-	gen, sid, sp, ctx := v.searchGen, v.sid, v.sp, v.ctx
-	match := matcher(v.pattern)
-	return func() tea.Msg {
-		line, found := sp.Find(ctx, from, forward, match)
-		return searchDoneMsg{screen: sid, gen: gen, line: line, found: found}
-	}
+	return searchSpool(v.ctx, v.sp, from, forward, matcher(v.pattern), v.sid, v.searchGen)
 }
 
 func matcher(pattern string) func([]byte) bool {
