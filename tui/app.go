@@ -363,6 +363,29 @@ func (m *Model) noAction(t screen, msg tea.KeyMsg) tea.Cmd {
 	return status(name+": no action on this screen", false)
 }
 
+// pushScreenMsg asks the router to put a screen on the stack; with
+// replace, the screen on top is closed first.
+type pushScreenMsg struct {
+	s       screen
+	replace bool
+}
+
+func pushScreen(s screen, replace bool) tea.Cmd {
+	return func() tea.Msg { return pushScreenMsg{s: s, replace: replace} }
+}
+
+// push puts s on the stack, sized to the body.
+func (m *Model) push(msg pushScreenMsg) tea.Cmd {
+	if msg.replace && len(m.stack) > 1 {
+		closeScreen(m.top())
+		m.stack = m.stack[:len(m.stack)-1]
+	}
+	msg.s.SetSize(m.c.width, m.bodyHeight())
+	m.stack = append(m.stack, msg.s)
+	m.c.activeID = msg.s.id()
+	return m.initTop()
+}
+
 // pop closes the top screen and shows the one below.
 func (m *Model) pop() tea.Cmd {
 	if len(m.stack) == 1 {

@@ -134,8 +134,3 @@ func (m *Model) globalShortHelp() []key.Binding {
 	}
 	return out
 }
-
-// fullHelp is the `?` overlay's columns: the screen's, then the root's.
-func (m *Model) fullHelp() [][]key.Binding {
-	return append(m.top().KeyMap().FullHelp(), m.c.keys.FullHelp()...)
-}

@@ -115,3 +115,25 @@ func TestUnboundKeySaysSo(t *testing.T) {
 		t.Fatalf("x read-only:\n%s", ro.view())
 	}
 }
+
+// An asked-for refresh retries the director's /info while it has not
+// answered; once it has, a refresh leaves it be.
+func TestRefreshRetriesDirectorInfo(t *testing.T) {
+	deps, insts := fixture(1, 1)
+	d := newFakeDirector(deps, insts)
+	d.setErr(errDown)
+	h := newHarness(t, Options{Director: d}, 120, 35).start()
+	asked := d.count("info")
+	if h.m.c.infoLive || asked == 0 {
+		t.Fatalf("info live %v after a failed start, asked %d times", h.m.c.infoLive, asked)
+	}
+	d.setErr(nil)
+	h.keys("r")
+	if d.count("info") != asked+1 || !h.m.c.infoLive {
+		t.Fatalf("r asked info %d times (before %d), live %v", d.count("info"), asked, h.m.c.infoLive)
+	}
+	h.keys("r")
+	if d.count("info") != asked+1 {
+		t.Fatalf("r asked info again once live: %d", d.count("info"))
+	}
+}

@@ -253,7 +253,7 @@ func TestHelpOverlayIsBuiltFromTheBindings(t *testing.T) {
 	ds.keys.Sort.SetHelp("s", "order by next column")
 	h.keys("?")
 	v := h.view()
-	for _, group := range h.m.fullHelp() {
+	for _, group := range append(ds.KeyMap().FullHelp(), h.m.c.keys.FullHelp()...) {
 		for _, b := range group {
 			if !strings.Contains(v, b.Help().Desc) {
 				t.Fatalf("help overlay lacks %q:\n%s", b.Help().Desc, v)
