@@ -46,8 +46,9 @@ type Model struct {
 	reloadPending bool
 }
 
-// New builds the root model. Bad options do not stop it: it starts on the
-// deployments screen and says what was wrong in the footer.
+// New builds the root model. Bad options (or key maps that fail the check
+// in keycheck.go) do not stop it: it starts on the deployments screen and
+// says what was wrong in the footer.
 func New(o Options) tea.Model { return newModel(o) }
 
 func newModel(o Options) *Model {
@@ -57,12 +58,6 @@ func newModel(o Options) *Model {
 		o.NoColor = true
 	}
 	c := newCommon(o)
-	c.keys.Actions = append(c.keys.Actions, logsActions()...)
-	c.keys.Actions = append(c.keys.Actions, cckActions()...)
-	c.keys.Actions = append(c.keys.Actions, shellActions()...)   // tui/ssh.go
-	c.keys.Actions = append(c.keys.Actions, auditActions()...)   // tui/audit.go
-	c.keys.Actions = append(c.keys.Actions, clusterActions()...) // tui/clusters_views.go
-	c.keys.SetReadOnly(o.ReadOnly)
 	m := &Model{c: c, init: map[int]bool{}, help: help.New(),
 		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
 	m.help.Styles = c.styles.Help
@@ -70,6 +65,9 @@ func newModel(o Options) *Model {
 	m.stack = []screen{newDeployments(c)}
 	if problem == nil && o.StartScreen == StartInstances {
 		m.stack = append(m.stack, newInstances(c, o.StartDeployment))
+	}
+	if problem == nil {
+		problem = checkKeys(c.keys)
 	}
 	if problem != nil {
 		m.status, m.statusErr = problem.Error(), true
@@ -111,7 +109,10 @@ func (m *Model) fetchInfo() tea.Cmd {
 func (m *Model) initTop() tea.Cmd {
 	t := m.top()
 	if m.init[t.id()] {
-		return t.Shown()
+		if r, ok := t.(reshown); ok {
+			return r.Shown()
+		}
+		return nil
 	}
 	m.init[t.id()] = true
 	return t.Init()
@@ -169,10 +170,22 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onSpinTick()
 	case reloadMsg:
 		m.reloadPending = false
-		m.top().Reload()
+		if v, ok := m.top().(storeView); ok {
+			v.Reload()
+		}
 		return nil
 	case pushScreenMsg:
 		return m.push(msg)
+	case popScreenMsg:
+		if m.top().id() == msg.screen {
+			return m.pop()
+		}
+		return nil
+	case infoWantedMsg:
+		if !c.infoLive {
+			return m.fetchInfo()
+		}
+		return nil
 	case shellDoneMsg:
 		return onShellDone(msg)
 	case cckMarksMsg:
@@ -203,7 +216,7 @@ func (m *Model) route(msg targeted) tea.Cmd {
 
 func (m *Model) afterUpdate() tea.Cmd {
 	var cmds []tea.Cmd
-	if t := m.top(); t.seen() != m.c.store.ver && !m.reloadPending {
+	if t, ok := m.top().(storeView); ok && t.seen() != m.c.store.ver && !m.reloadPending {
 		if t.rowCount() > batchRows {
 			m.reloadPending = true
 			cmds = append(cmds, m.c.schedule(reloadAfter, reloadMsg{}))
@@ -279,8 +292,9 @@ func (m *Model) setStatus(text string, isErr bool) tea.Cmd {
 }
 
 // handleKey: ctrl+c always quits; the command line, the help overlay and a
-// screen's filter input take the keys when open; then the global keys; the
-// rest goes to the screen on top.
+// screen's text field take the keys when open; then the screen on top gets
+// the keys its key map binds, and the root the global ones. A key neither
+// binds says so.
 func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.c.keys
 	if msg.Type == tea.KeyCtrlC {
@@ -299,7 +313,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	t := m.top()
-	if t.Capturing() {
+	if capturing(t) {
 		return t.Update(msg)
 	}
 	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
@@ -310,6 +324,11 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			cmds = append(cmds, m.handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}))
 		}
 		return tea.Batch(cmds...)
+	}
+	// The screen first: the check at start (keycheck.go) lets a screen
+	// bind a global key only where it is listed as an override.
+	if matchesAny(t.KeyMap(), msg) {
+		return t.Update(msg)
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -323,26 +342,48 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Redraw):
 		return tea.ClearScreen
 	case key.Matches(msg, k.Back):
-		if t.Back() {
+		if b, ok := t.(backer); ok && b.Back() {
 			return nil
 		}
 		return m.pop()
-	case key.Matches(msg, k.Refresh) && !m.c.infoLive:
-		return tea.Batch(m.fetchInfo(), t.Update(msg))
 	}
-	if cmd, ok := m.logsKey(t, msg); ok {
-		return cmd
+	return m.noAction(t, msg)
+}
+
+// noAction says that a key does nothing here, rather than nothing at all:
+// switched off in read-only mode, or not bound on this screen.
+func (m *Model) noAction(t screen, msg tea.KeyMsg) tea.Cmd {
+	name := msg.String()
+	if msg.Paste {
+		name = "pasted text"
 	}
-	if cmd, ok := m.cckKey(t, msg); ok {
-		return cmd
+	if b, ok := disabledFor(t.KeyMap(), msg); ok && m.c.opts.ReadOnly {
+		return status(name+": "+b.Help().Desc+" is off in read-only mode", false)
 	}
-	if cmd, ok := m.sshKey(t, msg); ok {
-		return cmd
+	return status(name+": no action on this screen", false)
+}
+
+// pushScreenMsg asks the router to put a screen on the stack; with
+// replace, the screen on top is closed first.
+type pushScreenMsg struct {
+	s       screen
+	replace bool
+}
+
+func pushScreen(s screen, replace bool) tea.Cmd {
+	return func() tea.Msg { return pushScreenMsg{s: s, replace: replace} }
+}
+
+// push puts s on the stack, sized to the body.
+func (m *Model) push(msg pushScreenMsg) tea.Cmd {
+	if msg.replace && len(m.stack) > 1 {
+		closeScreen(m.top())
+		m.stack = m.stack[:len(m.stack)-1]
 	}
-	if cmd, ok := m.auditKey(t, msg); ok {
-		return cmd
-	}
-	return t.Update(msg)
+	msg.s.SetSize(m.c.width, m.bodyHeight())
+	m.stack = append(m.stack, msg.s)
+	m.c.activeID = msg.s.id()
+	return m.initTop()
 }
 
 // pop closes the top screen and shows the one below.
@@ -350,7 +391,7 @@ func (m *Model) pop() tea.Cmd {
 	if len(m.stack) == 1 {
 		return nil
 	}
-	m.top().Close()
+	closeScreen(m.top())
 	m.stack = m.stack[:len(m.stack)-1]
 	m.c.activeID = m.top().id()
 	return m.initTop()
@@ -361,7 +402,7 @@ func (m *Model) pop() tea.Cmd {
 func (m *Model) navigate(msg navigateMsg) tea.Cmd {
 	if msg.reset || msg.to.kind == routeDeployments {
 		for len(m.stack) > 1 {
-			m.top().Close()
+			closeScreen(m.top())
 			m.stack = m.stack[:len(m.stack)-1]
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -12,75 +13,48 @@ import (
 	"bosun/pks"
 )
 
-// Auditor reads and toggles a cluster's kube-apiserver audit flags over
-// SSH (pks.Status, pks.Plan and pks.Roll behind the director's SSH setup).
-type Auditor interface {
-	AuditStatus(ctx context.Context, dep string) ([]pks.MasterAudit, error)
-	// AuditPlan is the per-master change of an enable or disable, the
-	// dry run's pks.Plan; it changes nothing.
-	AuditPlan(ctx context.Context, dep string, enable bool, level string) ([]pks.MasterPlan, error)
-	// AuditToggle rolls the change, refusing when the masters no longer
-	// match the confirmed plan.
-	AuditToggle(ctx context.Context, dep string, enable bool, level string, confirmed []pks.MasterPlan, progress func(pks.RollStep)) ([]pks.MasterResult, error)
-	// AuditHistory is the cluster's recorded changes, newest first.
-	AuditHistory(dep string) ([]cache.AuditRecord, error)
+// auditKey opens the audit screen of a cluster's deployment. Opening it
+// reads the flags and changes nothing.
+func auditKey() key.Binding {
+	return key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "audit flags"))
 }
 
-// auditKeys are the audit bindings: A opens the screen from a cluster's
-// instances; on it e and d toggle (mutating), v picks the level.
-var auditKeys = struct {
-	Open, Enable, Disable, Level, Yes, No key.Binding
-}{
-	Open:    key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "audit flags")),
-	Enable:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "enable audit")),
-	Disable: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "disable audit")),
-	Level:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "level")),
-	Yes:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
-	No:      key.NewBinding(key.WithKeys("n", "esc", "enter"), key.WithHelp("N", "no")),
+// auditKeys are the audit screen's keys: e and d toggle (they change the
+// masters, so read-only mode disables them), v picks the level.
+type auditKeys struct {
+	Enable, Disable, Level, Reread key.Binding
 }
 
-// auditActions lists the audit key among the screen actions; e and d are
-// the audit screen's own keys, off in read-only mode.
-func auditActions() []Action { return []Action{{Binding: auditKeys.Open}} }
+func newAuditKeys(readOnly bool) auditKeys {
+	return auditKeys{
+		Enable:  mutating(key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "enable audit")), readOnly),
+		Disable: mutating(key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "disable audit")), readOnly),
+		Level:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "level")),
+		Reread:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "re-read")),
+	}
+}
+
+func (k auditKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Enable, k.Disable, k.Level, k.Reread}
+}
+
+func (k auditKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
 
 var auditLevelChoices = []string{"Metadata", "Request", "RequestResponse", "None"}
-
-type auditStatusMsg struct {
-	screen  int
-	masters []pks.MasterAudit
-	history []cache.AuditRecord
-	err     error
-}
-
-func (m auditStatusMsg) target() int { return m.screen }
-
-type auditStepMsg struct {
-	screen int
-	step   pks.RollStep
-	next   tea.Cmd
-}
-
-func (m auditStepMsg) target() int { return m.screen }
-
-type auditDoneMsg struct {
-	screen  int
-	results []pks.MasterResult
-	err     error
-}
-
-func (m auditDoneMsg) target() int { return m.screen }
 
 // auditScreen shows every master's audit state and rolls a toggle with
 // per-master progress.
 type auditScreen struct {
 	pageScreen
-	dep     string
-	masters []pks.MasterAudit
-	history []cache.AuditRecord
-	err     error
-	loading bool
-	level   int
-	confirm string // "enable" or "disable" while asking (audit_confirm.go)
+	keys        auditKeys
+	confirmKeys auditConfirmKeys
+	dep         string
+	masters     []pks.MasterAudit
+	history     []cache.AuditRecord
+	err         error
+	loading     bool
+	level       int
+	confirm     string // "enable" or "disable" while asking (audit_confirm.go)
 	// the confirmation: the plan being read or shown, its diff scrolled
 	// to diffTop, the typed name in production
 	planning     bool
@@ -99,7 +73,8 @@ type auditScreen struct {
 }
 
 func newAuditScreen(c *common, dep string) *auditScreen {
-	s := &auditScreen{pageScreen: newPage(c), dep: dep, steps: map[string]string{}}
+	s := &auditScreen{pageScreen: newPage(c), dep: dep, steps: map[string]string{},
+		keys: newAuditKeys(c.opts.ReadOnly), confirmKeys: newAuditConfirmKeys()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s
 }
@@ -110,12 +85,6 @@ func (s *auditScreen) Err() error                { return s.err }
 func (s *auditScreen) Toolbar() (string, string) { return "", "audit " + s.dep }
 func (s *auditScreen) Init() tea.Cmd             { return s.load() }
 func (s *auditScreen) Capturing() bool           { return s.confirm != "" }
-
-// binding is e or d, disabled in read-only mode: toggles change the masters.
-func (s *auditScreen) binding(b key.Binding) key.Binding {
-	b.SetEnabled(!s.c.opts.ReadOnly)
-	return b
-}
 
 func (s *auditScreen) Progress() string {
 	switch {
@@ -129,42 +98,15 @@ func (s *auditScreen) Progress() string {
 
 func (s *auditScreen) load() tea.Cmd {
 	s.loading = true
-	a, dep, ctx, id := s.c.opts.Audit, s.dep, s.ctx, s.sid
-	return func() tea.Msg {
-		ms, err := a.AuditStatus(ctx, dep)
-		hist, _ := a.AuditHistory(dep) // the history is a courtesy; status stands without it
-		return auditStatusMsg{screen: id, masters: ms, history: hist, err: err}
-	}
+	return loadAuditStatus(s.ctx, s.c.opts.Audit, s.dep, s.sid)
 }
 
-// roll runs the toggle on its own goroutine; steps arrive as auditStepMsg.
+// roll rolls the confirmed change; steps arrive as auditStepMsg.
 func (s *auditScreen) roll(enable bool) tea.Cmd {
 	s.rolling, s.results, s.rollErr, s.steps = true, nil, nil, map[string]string{}
-	a, dep, ctx, id, level, plans := s.c.opts.Audit, s.dep, s.ctx, s.sid, s.confirmLevel, s.plans
+	level, plans := s.confirmLevel, s.plans
 	s.endConfirm()
-	steps := make(chan pks.RollStep, 64)
-	done := make(chan auditDoneMsg, 1)
-	go func() {
-		res, err := a.AuditToggle(ctx, dep, enable, level, plans, func(st pks.RollStep) { steps <- st })
-		done <- auditDoneMsg{screen: id, results: res, err: err}
-	}()
-	var wait tea.Cmd
-	wait = func() tea.Msg {
-		select {
-		case st := <-steps:
-			return auditStepMsg{screen: id, step: st, next: wait}
-		case m := <-done:
-			for {
-				select {
-				case st := <-steps:
-					_ = st // steps after the end add nothing the results do not say
-				default:
-					return m
-				}
-			}
-		}
-	}
-	return wait
+	return rollAudit(s.ctx, s.c.opts.Audit, s.dep, enable, level, plans, s.sid)
 }
 
 func (s *auditScreen) Update(msg tea.Msg) tea.Cmd {
@@ -192,14 +134,14 @@ func (s *auditScreen) key(m tea.KeyMsg) tea.Cmd {
 	if s.rolling {
 		return nil
 	}
-	switch {
-	case key.Matches(m, s.c.keys.Refresh):
-		return s.load()
-	case key.Matches(m, auditKeys.Level):
+	switch k := s.keys; {
+	case key.Matches(m, k.Reread):
+		return tea.Batch(s.load(), wantInfo)
+	case key.Matches(m, k.Level):
 		s.level = (s.level + 1) % len(auditLevelChoices)
-	case key.Matches(m, s.binding(auditKeys.Enable)):
+	case key.Matches(m, k.Enable):
 		return s.ask("enable")
-	case key.Matches(m, s.binding(auditKeys.Disable)):
+	case key.Matches(m, k.Disable):
 		return s.ask("disable")
 	}
 	return nil
@@ -280,50 +222,10 @@ func shortInstance(name string) string {
 	return name
 }
 
-func (s *auditScreen) ShortHelp() []key.Binding {
+// KeyMap is the confirmation's keys while it is up.
+func (s *auditScreen) KeyMap() help.KeyMap {
 	if s.confirm != "" {
-		return s.confirmHelp()
+		return auditConfirmKeyMap(s.confirmKeys, s.planning, s.name != nil)
 	}
-	return []key.Binding{s.binding(auditKeys.Enable), s.binding(auditKeys.Disable), auditKeys.Level, withHelp(s.c.keys.Refresh, "re-read"), s.c.keys.Back, s.c.keys.Help}
-}
-
-// actionBinding is a screen action's binding as it stands in the key map
-// (disabled in read-only mode when mutating; disabled when absent).
-func (c *common) actionBinding(b key.Binding) key.Binding {
-	for _, a := range c.keys.Actions {
-		if a.Binding.Help() == b.Help() {
-			return a.Binding
-		}
-	}
-	off := b
-	off.SetEnabled(false)
-	return off
-}
-
-// auditKey handles A on a cluster's instance screens: the audit screen.
-func (m *Model) auditKey(t screen, msg tea.KeyMsg) (tea.Cmd, bool) {
-	if !key.Matches(msg, m.c.actionBinding(auditKeys.Open)) {
-		return nil, false
-	}
-	dep := ""
-	switch s := t.(type) {
-	case *instancesScreen:
-		if s.editing {
-			return nil, false
-		}
-		if s.set.Len() > 0 {
-			dep = s.set.at(s.tbl.Cursor()).in.Deployment
-		}
-	case *processesScreen:
-		dep = s.dep
-	default:
-		return nil, false
-	}
-	switch {
-	case !strings.HasPrefix(dep, "service-instance_"):
-		return status("audit flags are for PKS clusters (service-instance_… deployments)", true), true
-	case m.c.opts.Audit == nil || !m.c.online():
-		return status("offline: audit flags need the director and SSH", true), true
-	}
-	return pushScreen(newAuditScreen(m.c, dep), false), true
+	return s.keys
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -16,15 +17,37 @@ import (
 // commands, and asks: y (default No), or in an environment marked
 // production the cluster's deployment name typed exactly, then enter.
 
-// auditPlanMsg carries the planned change for the confirmation.
-type auditPlanMsg struct {
-	screen int
-	gen    int
-	plans  []pks.MasterPlan
-	err    error
+// auditConfirmKeys are the confirmation's keys: the diff scrolls, y
+// applies and any other key refuses (default No); in production the
+// typed name and enter apply instead of y.
+type auditConfirmKeys struct {
+	Scroll key.Binding
+	Yes    key.Binding
+	No     key.Binding
+	Name   nameKeys
 }
 
-func (m auditPlanMsg) target() int { return m.screen }
+func newAuditConfirmKeys() auditConfirmKeys {
+	return auditConfirmKeys{
+		Scroll: key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown", "home", "end"),
+			key.WithHelp("↑↓ pgup pgdn", "scroll the diff")),
+		Yes:  key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
+		No:   key.NewBinding(key.WithKeys("n", "esc", "enter"), key.WithHelp("N", "no")),
+		Name: defaultNameKeys(),
+	}
+}
+
+// auditConfirmKeyMap is the key map of the confirmation's step: esc
+// while the plan is read, then the answer (y, or the typed name).
+func auditConfirmKeyMap(k auditConfirmKeys, planning, named bool) help.KeyMap {
+	switch {
+	case planning:
+		return keyList{k.No}
+	case named:
+		return keyList{k.Scroll, k.Name.Apply, k.Name.Cancel}
+	}
+	return keyList{k.Scroll, k.Yes, k.No}
+}
 
 // auditConfirmFixed is the confirmation's height besides the diff window
 // and the typed name's line.
@@ -36,12 +59,7 @@ func (s *auditScreen) ask(action string) tea.Cmd {
 	s.planGen++
 	s.confirm, s.planning, s.plans, s.diff, s.diffTop, s.name = action, true, nil, nil, 0, nil
 	s.confirmLevel = auditLevelChoices[s.level]
-	a, dep, ctx, id, gen, level := s.c.opts.Audit, s.dep, s.ctx, s.sid, s.planGen, s.confirmLevel
-	enable := action == "enable"
-	return func() tea.Msg {
-		plans, err := a.AuditPlan(ctx, dep, enable, level)
-		return auditPlanMsg{screen: id, gen: gen, plans: plans, err: err}
-	}
+	return planAudit(s.ctx, s.c.opts.Audit, s.dep, action == "enable", s.confirmLevel, s.sid, s.planGen)
 }
 
 // planned shows the diff, or closes the confirmation when there is
@@ -105,30 +123,15 @@ func (s *auditScreen) confirmKey(m tea.KeyMsg) tea.Cmd {
 		s.endConfirm()
 		return status("audit "+action+" "+why+"; nothing changed", why != "not confirmed")
 	}
+	k := s.confirmKeys
 	if s.planning {
-		if m.Type == tea.KeyEsc || key.Matches(m, auditKeys.No) {
+		if key.Matches(m, k.No) {
 			return refused("not confirmed")
 		}
 		return nil
 	}
-	switch m.Type {
-	case tea.KeyUp:
-		s.diffTop--
-		return nil
-	case tea.KeyDown:
-		s.diffTop++
-		return nil
-	case tea.KeyPgUp:
-		s.diffTop -= s.diffRoom()
-		return nil
-	case tea.KeyPgDown:
-		s.diffTop += s.diffRoom()
-		return nil
-	case tea.KeyHome:
-		s.diffTop = 0
-		return nil
-	case tea.KeyEnd:
-		s.diffTop = len(s.diff)
+	if key.Matches(m, k.Scroll) {
+		s.scroll(m)
 		return nil
 	}
 	if s.name != nil {
@@ -142,10 +145,28 @@ func (s *auditScreen) confirmKey(m tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if key.Matches(m, auditKeys.Yes) {
+	if key.Matches(m, k.Yes) {
 		return s.roll(action == "enable")
 	}
 	return refused("not confirmed")
+}
+
+// scroll moves the diff window by the scroll key m.
+func (s *auditScreen) scroll(m tea.KeyMsg) {
+	switch m.Type {
+	case tea.KeyUp:
+		s.diffTop--
+	case tea.KeyDown:
+		s.diffTop++
+	case tea.KeyPgUp:
+		s.diffTop -= s.diffRoom()
+	case tea.KeyPgDown:
+		s.diffTop += s.diffRoom()
+	case tea.KeyHome:
+		s.diffTop = 0
+	case tea.KeyEnd:
+		s.diffTop = len(s.diff)
+	}
 }
 
 // diffRoom is the height of the diff window.
@@ -199,15 +220,4 @@ func (s *auditScreen) confirmView() []string {
 		lines = append(lines, st.role(roleErr).apply("apply? [y/N]"))
 	}
 	return lines
-}
-
-// CaptureHelp is the footer's key help while the typed name is asked.
-func (s *auditScreen) CaptureHelp() []key.Binding { return s.confirmHelp() }
-
-// confirmHelp is the key help while the confirmation is up.
-func (s *auditScreen) confirmHelp() []key.Binding {
-	if s.name != nil {
-		return []key.Binding{nameApply, withHelp(s.c.keys.Back, "cancel")}
-	}
-	return []key.Binding{auditKeys.Yes, auditKeys.No}
 }

@@ -45,23 +45,28 @@ func TestAuditConfirmDiffFitsTheScreenAndScrolls(t *testing.T) {
 
 func TestAuditConfirmPlanFailureChangesNothing(t *testing.T) {
 	h, a := auditHarnessWith(t, Options{}, &fakeAuditor{planErr: errors.New("bpm.yml: no args list")}, 120, 30)
-	h.keys("A", "e", "y")
+	h.keys("A", "e")
+	if v := h.view(); !strings.Contains(v, "cannot work out the audit change: bpm.yml: no args list") || strings.Contains(v, "[y/N]") {
+		t.Fatalf("plan failure not reported:\n%s", v)
+	}
+	h.keys("y")
 	if a.toggleCount() != 0 {
 		t.Fatal("toggled without a plan")
 	}
-	if v := h.view(); !strings.Contains(v, "cannot work out the audit change: bpm.yml: no args list") || strings.Contains(v, "[y/N]") {
-		t.Fatalf("plan failure not reported:\n%s", v)
+	if v := h.view(); !strings.Contains(v, "y: no action on this screen") {
+		t.Fatalf("y with no confirmation up:\n%s", v)
 	}
 }
 
 func TestAuditConfirmNothingToDo(t *testing.T) {
 	h, a := auditHarnessWith(t, Options{}, &fakeAuditor{alreadyAsked: true}, 120, 30)
-	h.keys("A", "d", "y")
-	if a.toggleCount() != 0 {
-		t.Fatal("rolled a change that changes nothing")
-	}
+	h.keys("A", "d")
 	if v := h.view(); !strings.Contains(v, "every master is already as asked") {
 		t.Fatalf("no note:\n%s", v)
+	}
+	h.keys("y")
+	if a.toggleCount() != 0 {
+		t.Fatal("rolled a change that changes nothing")
 	}
 }
 

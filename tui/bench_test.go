@@ -37,7 +37,7 @@ func firstFrame(c *fakeCache, o Options) (*Model, string) {
 
 func TestFirstFrameShowsAllCachedInstances(t *testing.T) {
 	m, v := firstFrame(benchCache(), Options{Offline: true, StartScreen: StartInstances})
-	if got := m.top().rowCount(); got != benchDeps*benchPer {
+	if got := m.top().(storeView).rowCount(); got != benchDeps*benchPer {
 		t.Fatalf("rows = %d, want %d", got, benchDeps*benchPer)
 	}
 	if len(v) == 0 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -23,6 +24,60 @@ const (
 	cckFailed                     // the scan failed; r scans again
 )
 
+// cloudCheckKey opens the cloud-check screen of a deployment. Opening it
+// and scanning change nothing on the foundation.
+func cloudCheckKey() key.Binding {
+	return key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cloud-check"))
+}
+
+// openCloudCheck opens the cloud-check screen of dep.
+func openCloudCheck(c *common, dep string) tea.Cmd {
+	switch {
+	case dep == "":
+		return status("no deployment selected", true)
+	case !c.online():
+		return status("cloud-check needs the director (offline)", true)
+	}
+	return navigate(route{kind: routeCloudCheck, dep: dep}, false)
+}
+
+// cckKeys are the cloud-check screen's keys. Applying resolutions
+// changes the foundation, so read-only mode removes it.
+type cckKeys struct {
+	Up, Down, Top, Bottom key.Binding
+	Prev, Next            key.Binding // resolution of the problem under the cursor
+	Apply                 key.Binding
+	Rescan                key.Binding
+}
+
+func newCCKKeys(readOnly bool) cckKeys {
+	nav := defaultNavKeys()
+	return cckKeys{
+		Up: nav.Up, Down: nav.Down, Top: nav.Top, Bottom: nav.Bottom,
+		Prev:   key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "previous resolution")),
+		Next:   key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "next resolution")),
+		Apply:  mutating(key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "apply resolutions")), readOnly),
+		Rescan: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rescan")),
+	}
+}
+
+func (k cckKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.Prev, k.Next, k.Apply, k.Rescan}
+}
+
+func (k cckKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Prev, k.Next, k.Apply, k.Rescan}}
+}
+
+// newCCKConfirmKeys answer the confirmation of the chosen resolutions
+// (default No; esc closes it too).
+func newCCKConfirmKeys() confirmKeys {
+	return confirmKeys{
+		Yes: key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, apply")),
+		No:  key.NewBinding(key.WithKeys("n", "enter"), key.WithHelp("n/enter", "no")),
+	}
+}
+
 // cckLinesPerProblem is the height of one problem block.
 const cckLinesPerProblem = 5
 
@@ -33,11 +88,14 @@ const cckLinesPerProblem = 5
 // actions with the equivalent bosh command (default No), applies them
 // streaming the task's events, and scans again.
 type cckScreen struct {
-	c      *common
-	sid    int
-	dep    string
-	width  int
-	height int
+	c       *common
+	sid     int
+	keys    cckKeys
+	confirm confirmKeys
+	names   nameKeys
+	dep     string
+	width   int
+	height  int
 
 	phase   cckPhase
 	gen     int
@@ -54,15 +112,12 @@ type cckScreen struct {
 }
 
 func newCCKScreen(c *common, dep string) *cckScreen {
-	return &cckScreen{c: c, sid: c.newID(), dep: dep}
+	return &cckScreen{c: c, sid: c.newID(), dep: dep, keys: newCCKKeys(c.opts.ReadOnly),
+		confirm: newCCKConfirmKeys(), names: defaultNameKeys()}
 }
 
 func (s *cckScreen) id() int          { return s.sid }
-func (s *cckScreen) seen() int        { return s.c.store.ver }
-func (s *cckScreen) rowCount() int    { return len(s.probs) }
 func (s *cckScreen) Capturing() bool  { return s.phase == cckConfirming && s.name != nil }
-func (s *cckScreen) Reload()          {}
-func (s *cckScreen) Shown() tea.Cmd   { return nil }
 func (s *cckScreen) SetSize(w, h int) { s.width, s.height = w, h }
 func (s *cckScreen) Crumb() string    { return "cloud-check " + s.dep }
 func (s *cckScreen) Err() error       { return s.err }
@@ -161,7 +216,7 @@ func (s *cckScreen) onResolved(m cckResolvedMsg) tea.Cmd {
 }
 
 func (s *cckScreen) handleKey(m tea.KeyMsg) tea.Cmd {
-	k := s.c.keys
+	k := s.keys
 	if s.phase == cckConfirming && s.name != nil {
 		switch s.name.key(m) {
 		case nameMatched:
@@ -177,19 +232,19 @@ func (s *cckScreen) handleKey(m tea.KeyMsg) tea.Cmd {
 	}
 	if s.phase == cckConfirming {
 		switch {
-		case key.Matches(m, cck.Yes):
+		case key.Matches(m, s.confirm.Yes):
 			return s.apply()
-		case key.Matches(m, cck.No):
+		case key.Matches(m, s.confirm.No):
 			s.phase = cckListing
 		}
 		return nil
 	}
 	switch {
-	case key.Matches(m, k.Refresh):
+	case key.Matches(m, k.Rescan):
 		if cmd := s.scan(); cmd != nil {
-			return cmd
+			return tea.Batch(cmd, wantInfo)
 		}
-		return status("a cloud-check task is already running", false)
+		return tea.Batch(status("a cloud-check task is already running", false), wantInfo)
 	case s.phase != cckListing || len(s.probs) == 0:
 		return nil
 	case key.Matches(m, k.Up):
@@ -200,17 +255,17 @@ func (s *cckScreen) handleKey(m tea.KeyMsg) tea.Cmd {
 		s.cursor = 0
 	case key.Matches(m, k.Bottom):
 		s.cursor = len(s.probs) - 1
-	case key.Matches(m, cck.Next):
+	case key.Matches(m, k.Next):
 		n := len(s.probs[s.cursor].Resolutions)
 		if n > 0 {
 			s.choice[s.cursor] = (s.choice[s.cursor] + 1) % n
 		}
-	case key.Matches(m, cck.Prev):
+	case key.Matches(m, k.Prev):
 		n := len(s.probs[s.cursor].Resolutions)
 		if n > 0 {
 			s.choice[s.cursor] = (s.choice[s.cursor] + n - 1) % n
 		}
-	case key.Matches(m, k.action(cck.Apply)):
+	case key.Matches(m, k.Apply):
 		s.phase = cckConfirming
 		if s.c.opts.Production {
 			s.name = newNameConfirm(s.dep)
@@ -281,25 +336,14 @@ func (s *cckScreen) Toolbar() (string, string) {
 	return "", ""
 }
 
-func (s *cckScreen) ShortHelp() []key.Binding {
-	k := s.c.keys
-	if s.phase == cckConfirming && s.name != nil {
-		return []key.Binding{nameApply, withHelp(k.Back, "cancel")}
+// KeyMap is the screen's keys in its phase: the confirmation's while it
+// is up.
+func (s *cckScreen) KeyMap() help.KeyMap {
+	switch {
+	case s.phase == cckConfirming && s.name != nil:
+		return s.names
+	case s.phase == cckConfirming:
+		return s.confirm
 	}
-	if s.phase == cckConfirming {
-		return []key.Binding{cck.Yes, cck.No, k.Back}
-	}
-	return []key.Binding{k.Up, k.Down, cck.Prev, cck.Next, k.action(cck.Apply), withHelp(k.Refresh, "rescan"), k.Back, k.Help}
-}
-
-// CaptureHelp is the footer's key help while the typed name is asked.
-func (s *cckScreen) CaptureHelp() []key.Binding { return s.ShortHelp() }
-
-func (s *cckScreen) FullHelp() [][]key.Binding {
-	k := s.c.keys
-	return [][]key.Binding{
-		{k.Up, k.Down, k.Top, k.Bottom},
-		{cck.Prev, cck.Next, k.action(cck.Apply), withHelp(k.Refresh, "rescan"), k.Back},
-		{k.Palette, k.Help, k.Quit},
-	}
+	return s.keys
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"bosun/bosh"
@@ -29,39 +28,6 @@ type CCKHistory interface {
 
 // routeCloudCheck is the cloud-check screen of route.dep.
 const routeCloudCheck routeKind = 100
-
-// cckKeys are the cloud-check bindings.
-var cck = struct {
-	Open, Apply, Prev, Next, Yes, No key.Binding
-}{
-	Open:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cloud-check")),
-	Apply: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "apply resolutions")),
-	Prev:  key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "previous resolution")),
-	Next:  key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "next resolution")),
-	Yes:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, apply")),
-	No:    key.NewBinding(key.WithKeys("n", "enter"), key.WithHelp("n/enter", "no")),
-}
-
-// cckActions are the cloud-check bindings among the screen actions.
-// Opening the screen and scanning change nothing on the foundation;
-// applying resolutions does, so read-only mode removes it.
-func cckActions() []Action {
-	return []Action{{Binding: cck.Open}, {Binding: cck.Apply, Mutating: true}}
-}
-
-// action is the binding of the screen action with bosun's description
-// desc as it stands in the key map (disabled in read-only mode when
-// mutating), or a disabled binding when there is none.
-func (k KeyMap) action(b key.Binding) key.Binding {
-	for _, a := range k.Actions {
-		if a.Binding.Help() == b.Help() {
-			return a.Binding
-		}
-	}
-	off := b
-	off.SetEnabled(false)
-	return off
-}
 
 // cloudChecker is the director's cloud-check, nil offline.
 func (c *common) cloudChecker() CloudChecker {
@@ -215,32 +181,4 @@ func (c *common) cckMark(dep string) string {
 		return ""
 	}
 	return fmt.Sprintf(" (cck: %d)", r.Problems)
-}
-
-// cckKey opens the cloud-check screen with `c`: on the deployment under
-// the cursor of the deployments screen, or on the deployment of an
-// instances screen.
-func (m *Model) cckKey(t screen, msg tea.KeyMsg) (tea.Cmd, bool) {
-	if !key.Matches(msg, m.c.keys.action(cck.Open)) {
-		return nil, false
-	}
-	dep := ""
-	switch s := t.(type) {
-	case *deploymentsScreen:
-		if s.editing || s.set.Len() == 0 {
-			return nil, false
-		}
-		dep = s.set.at(s.tbl.Cursor()).d.Name
-	case *instancesScreen:
-		if s.editing || s.all() {
-			return nil, false
-		}
-		dep = s.dep
-	default:
-		return nil, false
-	}
-	if !m.c.online() {
-		return status("cloud-check needs the director (offline)", true), true
-	}
-	return navigate(route{kind: routeCloudCheck, dep: dep}, false), true
 }

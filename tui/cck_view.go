@@ -59,7 +59,7 @@ func (s *cckScreen) historyLine() string {
 	}
 	var parts []string
 	if scan != nil {
-		parts = append(parts, "last scan "+ago(s.c.now(), scan.At)+" ago: "+strings.TrimPrefix(scan.Summary(), "scan: "))
+		parts = append(parts, "last scan "+cache.Age(scan.At, s.c.now())+" ago: "+strings.TrimPrefix(scan.Summary(), "scan: "))
 	}
 	if res != nil {
 		parts = append(parts, res.Summary()+" at "+res.At.Local().Format("15:04"))

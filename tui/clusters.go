@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -59,12 +60,43 @@ type clusterRow struct {
 	auditState string // on, off, mixed from the cache's audit history, "" unknown
 }
 
+// clustersKeys are the clusters screen's keys. etcd and usage open SSH
+// sessions (a user on a VM), so read-only mode disables them.
+type clustersKeys struct {
+	listKeys
+	Etcd       key.Binding
+	Usage      key.Binding
+	CloudCheck key.Binding
+	MasterLogs key.Binding
+	Audit      key.Binding
+}
+
+func newClustersKeys(readOnly bool) clustersKeys {
+	return clustersKeys{
+		listKeys:   defaultListKeys("instances"),
+		Etcd:       mutating(key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "etcd health")), readOnly),
+		Usage:      mutating(key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "pod usage")), readOnly),
+		CloudCheck: cloudCheckKey(),
+		MasterLogs: groupLogsKey("master logs"),
+		Audit:      auditKey(),
+	}
+}
+
+func (k clustersKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Open, k.Etcd, k.Usage, k.CloudCheck, k.MasterLogs, k.Audit, k.Filter, k.Refresh}
+}
+
+func (k clustersKeys) FullHelp() [][]key.Binding {
+	return append(k.listKeys.full(), []key.Binding{k.Etcd, k.Usage, k.CloudCheck, k.MasterLogs, k.Audit})
+}
+
 // clustersScreen lists the PKS clusters joined to their deployments: the
 // operator's second home. Names come from the PKS API, else the cache,
 // else the deployments alone.
 type clustersScreen struct {
 	base
-	set rowSet[clusterRow]
+	keys clustersKeys
+	set  rowSet[clusterRow]
 
 	clusters   []pks.Cluster
 	clustersAt time.Time
@@ -78,7 +110,7 @@ type clustersScreen struct {
 }
 
 func newClusters(c *common) *clustersScreen {
-	s := &clustersScreen{base: newBase(c, clusterColumns())}
+	s := &clustersScreen{base: newBase(c, clusterColumns()), keys: newClustersKeys(c.opts.ReadOnly)}
 	s.list.label = "asking the PKS API"
 	s.set = rowSet[clusterRow]{cmp: compareClusterRows,
 		search: func(r *clusterRow) string { return r.search },
@@ -144,17 +176,10 @@ func (s *clustersScreen) refresh() tea.Cmd {
 func (s *clustersScreen) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case tea.KeyMsg:
-		if !s.editing && key.Matches(m, s.c.keys.Enter) && s.set.Len() > 0 {
-			e := s.set.at(s.tbl.Cursor()).e
-			if e.Deployment == "" || (s.c.store.depsKnown && !s.c.store.hasDeployment(e.Deployment)) {
-				return status(fmt.Sprintf("%s has no deployment yet: %s", e.Name, clusterActionText(e)), false)
-			}
-			return func() tea.Msg { return navigateMsg{to: route{kind: routeInstances, dep: e.Deployment}} }
-		}
 		if cmd, ok := s.actionKey(m); ok {
 			return cmd
 		}
-		return s.handleKey(m, s.refresh)
+		return s.handleKey(m, s.keys.listKeys, s.refresh)
 	case deploymentsLoadedMsg:
 		return s.onDeployments(m)
 	case clustersLoadedMsg:
@@ -179,10 +204,10 @@ func (s *clustersScreen) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// actionKey opens the etcd view (e), the usage view (u) or the
-// cloud-check of the cluster's deployment (c).
+// actionKey opens the cluster's instances (enter), the etcd view (e),
+// the usage view (u) or the cloud-check of the cluster's deployment (c).
 func (s *clustersScreen) actionKey(m tea.KeyMsg) (tea.Cmd, bool) {
-	k := s.c.keys
+	k := s.keys
 	if s.editing {
 		return nil, false
 	}
@@ -191,7 +216,15 @@ func (s *clustersScreen) actionKey(m tea.KeyMsg) (tea.Cmd, bool) {
 		e = &s.set.at(s.tbl.Cursor()).e
 	}
 	switch {
-	case key.Matches(m, k.action(usageKey)):
+	case key.Matches(m, k.Open):
+		if e == nil {
+			return nil, true
+		}
+		if e.Deployment == "" || (s.c.store.depsKnown && !s.c.store.hasDeployment(e.Deployment)) {
+			return status(fmt.Sprintf("%s has no deployment yet: %s", e.Name, clusterActionText(*e)), false), true
+		}
+		return navigate(route{kind: routeInstances, dep: e.Deployment}, false), true
+	case key.Matches(m, k.Usage):
 		if s.c.opts.Usage == nil || !s.c.online() {
 			return status("pod usage needs the director and SSH (offline or not wired)", true), true
 		}
@@ -201,20 +234,23 @@ func (s *clustersScreen) actionKey(m tea.KeyMsg) (tea.Cmd, bool) {
 		}
 		return pushScreen(newUsageView(s.c, focus), false), true
 	case e == nil:
+		if key.Matches(m, k.Etcd, k.CloudCheck, k.MasterLogs, k.Audit) {
+			return status("no cluster selected", true), true
+		}
 		return nil, false
 	}
 	if cmd, ok := s.jumpKey(m, e); ok {
 		return cmd, true
 	}
 	switch {
-	case key.Matches(m, k.action(etcdKey)), key.Matches(m, k.action(cck.Open)):
+	case key.Matches(m, k.Etcd, k.CloudCheck):
 		if e.Deployment == "" || e.Link == pks.LinkNoDeployment {
 			return status(e.Name+" has no deployment yet: nothing to ask", true), true
 		}
 		if !s.c.online() {
 			return status("this needs the director (offline)", true), true
 		}
-		if key.Matches(m, k.action(cck.Open)) {
+		if key.Matches(m, k.CloudCheck) {
 			return navigate(route{kind: routeCloudCheck, dep: e.Deployment}, false), true
 		}
 		if s.c.opts.Etcd == nil {
@@ -508,18 +544,7 @@ func (s *clustersScreen) Toolbar() (string, string) {
 	return s.filterView(), right
 }
 
-func (s *clustersScreen) ShortHelp() []key.Binding {
-	k := s.c.keys
-	return []key.Binding{withHelp(k.Enter, "instances"), k.action(etcdKey), k.action(usageKey), k.action(cck.Open),
-		withHelp(k.action(lk.FetchGroup), "master logs"), withHelp(k.action(auditKeys.Open), "audit"),
-		k.Filter, k.Refresh, k.Palette, k.Help, k.Quit}
-}
-
-func (s *clustersScreen) FullHelp() [][]key.Binding {
-	k := s.c.keys
-	k.Enter = withHelp(k.Enter, "instances")
-	return k.FullHelp()
-}
+func (s *clustersScreen) KeyMap() help.KeyMap { return s.keysFor(s.keys) }
 
 // Err is the PKS API's failure first (the screen then shows cached or
 // deployment names), else the director's.

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -9,52 +8,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"bosun/bosh"
-	"bosun/cache"
 	"bosun/pks"
 )
-
-// AuditHistory is the part of the cache that keeps the audit changes
-// bosun made (Options.Data.AuditHistory).
-type AuditHistory interface {
-	LastAudit(uuid, dep string) (map[string]cache.AuditRecord, error)
-}
-
-// auditHistory is the cache's audit part, nil when there is none.
-func (c *common) auditHistory() AuditHistory {
-	return c.opts.Data.AuditHistory
-}
-
-// clusterAuditMsg: the audit state of the cluster deployments, as bosun
-// last left their masters ("on", "off", "mixed"; absent: no record).
-type clusterAuditMsg struct {
-	screen int
-	uuid   string
-	states map[string]string
-	err    error
-}
-
-func (m clusterAuditMsg) target() int { return m.screen }
-
-// loadClusterAudit reads the last audit change of each deployment.
-func loadClusterAudit(h AuditHistory, uuid string, deps []string, screen int) tea.Cmd {
-	return func() tea.Msg {
-		states := map[string]string{}
-		for _, dep := range deps {
-			last, err := h.LastAudit(uuid, dep)
-			if err != nil {
-				return clusterAuditMsg{screen: screen, uuid: uuid, err: fmt.Errorf("read audit history: %w", err)}
-			}
-			var flags []map[string]string
-			for _, r := range last {
-				flags = append(flags, r.FlagsAfter)
-			}
-			if st := pks.AuditState(flags); st != "" {
-				states[dep] = st
-			}
-		}
-		return clusterAuditMsg{screen: screen, uuid: uuid, states: states}
-	}
-}
 
 // loadAudit asks the cache for the audit states of the listed cluster
 // deployments, unless it was asked for the same ones already (force:
@@ -106,10 +61,10 @@ func auditCell(r *clusterRow) cell {
 
 // jumpKey opens the logs fetch of the cluster's master group (L) or its
 // audit screen (A). Neither changes the foundation: L downloads logs, A
-// reads the audit flags (its enable and disable keys are Mutating).
+// reads the audit flags (its enable and disable keys are the mutating ones).
 func (s *clustersScreen) jumpKey(m tea.KeyMsg, e *pks.Entry) (tea.Cmd, bool) {
-	logs := key.Matches(m, s.c.keys.action(lk.FetchGroup))
-	audit := key.Matches(m, s.c.keys.action(auditKeys.Open))
+	logs := key.Matches(m, s.keys.MasterLogs)
+	audit := key.Matches(m, s.keys.Audit)
 	if !logs && !audit {
 		return nil, false
 	}

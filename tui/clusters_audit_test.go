@@ -57,7 +57,7 @@ func clustersAuditHarness(t *testing.T, last map[string]map[string]cache.AuditRe
 	h.keys(":")
 	h.typeText("clusters")
 	h.keys("enter")
-	h.await("the clusters screen to settle", func() bool { return h.top().Progress() == "" })
+	h.await("the clusters screen to settle", func() bool { return progressOf(h.top()) == "" })
 	return h, ac, d, au
 }
 
@@ -110,8 +110,8 @@ func TestClustersScreenShowsAuditFromHistory(t *testing.T) {
 
 func TestClustersScreenAuditHistoryError(t *testing.T) {
 	h, ac, _, _ := clustersAuditHarness(t, nil, errors.New("database is locked"), false)
-	h.await("the history error", func() bool { return h.top().Err() != nil })
-	if err := h.top().Err(); !strings.Contains(err.Error(), "read audit history: database is locked") {
+	h.await("the history error", func() bool { return errOf(h.top()) != nil })
+	if err := errOf(h.top()); !strings.Contains(err.Error(), "read audit history: database is locked") {
 		t.Errorf("error %v", err)
 	}
 	if got := auditOf(t, h, "prod"); got != "-" {
@@ -163,7 +163,7 @@ func TestClustersScreenHelpNamesJumpKeys(t *testing.T) {
 		h, _, _, _ := clustersAuditHarness(t, nil, nil, ro)
 		s := h.top().(*clustersScreen)
 		var helps []string
-		for _, b := range s.ShortHelp() {
+		for _, b := range s.KeyMap().ShortHelp() {
 			if b.Enabled() {
 				helps = append(helps, b.Help().Key+" "+b.Help().Desc)
 			}

@@ -82,3 +82,44 @@ func saveClusters(c ClusterCache, uuid, api string, cl []pks.Cluster, at time.Ti
 		return cacheSavedMsg{what: "clusters", err: err}
 	}
 }
+
+// usagePeriod is the period the usage view covers.
+const usagePeriod = 14 * 24 * time.Hour
+
+// reportLoadedMsg: an etcd or usage fetch came back.
+type reportLoadedMsg struct {
+	screen int
+	etcd   pks.EtcdReport
+	usage  pks.UsageReport
+	at     time.Time
+	err    error
+}
+
+func (m reportLoadedMsg) target() int { return m.screen }
+
+// etcdReport asks etcdctl on a master of the cluster for its members.
+func etcdReport(get func(ctx context.Context, cluster, dep string) (pks.EtcdReport, error),
+	cluster, dep string, now func() time.Time) func(context.Context) reportLoadedMsg {
+	return func(ctx context.Context) reportLoadedMsg {
+		r, err := get(ctx, cluster, dep)
+		return reportLoadedMsg{etcd: r, at: now(), err: err}
+	}
+}
+
+// usageReport runs the billing query over the last usagePeriod.
+func usageReport(get func(ctx context.Context, since time.Time) (pks.UsageReport, error),
+	now func() time.Time) func(context.Context) reportLoadedMsg {
+	return func(ctx context.Context) reportLoadedMsg {
+		r, err := get(ctx, now().Add(-usagePeriod))
+		return reportLoadedMsg{usage: r, at: now(), err: err}
+	}
+}
+
+// runReport runs a report's fetch for the screen.
+func runReport(ctx context.Context, fetch func(context.Context) reportLoadedMsg, screen int) tea.Cmd {
+	return func() tea.Msg {
+		m := fetch(ctx)
+		m.screen = screen
+		return m
+	}
+}

@@ -82,7 +82,7 @@ func clustersHarness(t *testing.T, p *fakePKS, cached []pks.Cluster) (*harness, 
 	h.keys(":")
 	h.typeText("clusters")
 	h.keys("enter")
-	h.await("the clusters screen to settle", func() bool { return h.top().Progress() == "" })
+	h.await("the clusters screen to settle", func() bool { return progressOf(h.top()) == "" })
 	return h, cc
 }
 
@@ -138,7 +138,7 @@ func TestClustersScreenFallsBackToCachedClusters(t *testing.T) {
 	p.err, p.clusters = nil, clusters
 	p.mu.Unlock()
 	h.keys("r")
-	h.await("the refresh", func() bool { return h.top().Progress() == "" })
+	h.await("the refresh", func() bool { return progressOf(h.top()) == "" })
 	if v := h.view(); !strings.Contains(v, "· PKS API ·") || strings.Contains(v, "unreachable") {
 		t.Errorf("after the API came back:\n%s", v)
 	}
@@ -188,9 +188,9 @@ func TestClusterEtcdAndUsageViews(t *testing.T) {
 		h.keys(":")
 		h.typeText("clusters")
 		h.keys("enter")
-		h.await("clusters", func() bool { return h.top().Progress() == "" })
+		h.await("clusters", func() bool { return progressOf(h.top()) == "" })
 		h.keys("j", "e") // prod
-		h.await("the etcd view", func() bool { return h.top().Progress() == "" })
+		h.await("the etcd view", func() bool { return progressOf(h.top()) == "" })
 		if ro {
 			if _, ok := h.top().(*clustersScreen); !ok || len(etcdAsked) != 1 {
 				t.Errorf("read-only: e opened %T (etcd asked %v)", h.top(), etcdAsked)
@@ -204,7 +204,7 @@ func TestClusterEtcdAndUsageViews(t *testing.T) {
 		}
 		h.keys("esc")
 		h.keys("u")
-		h.await("the usage view", func() bool { return h.top().Progress() == "" })
+		h.await("the usage view", func() bool { return progressOf(h.top()) == "" })
 		v = h.view()
 		for _, want := range []string{"watermark = most pods alive at once: 2", "▸ prod", "prod: pods alive at once, per day (watermark 2", "█"} {
 			if !strings.Contains(v, want) {

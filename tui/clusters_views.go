@@ -6,44 +6,36 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-
-	"bosun/pks"
 )
 
 // The etcd and usage views of the clusters screen: one fetch over SSH
 // (etcdctl on a master, the billing query on pks-db), then a report. Both
-// create a user on a VM, so their keys are hidden in read-only mode.
+// create a user on a VM, so their keys are hidden in read-only mode
+// (clustersKeys).
 
-var (
-	etcdKey  = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "etcd health"))
-	usageKey = key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "pod usage"))
-)
-
-// clusterActions lists the clusters screen's keys among the screen actions.
-func clusterActions() []Action {
-	return []Action{{Binding: etcdKey, Mutating: true}, {Binding: usageKey, Mutating: true}}
+// reportKeys are the report views' keys.
+type reportKeys struct {
+	Up, Down key.Binding // the cluster whose chart is shown (usage)
+	Refetch  key.Binding
 }
 
-// usagePeriod is the period the usage view covers.
-const usagePeriod = 14 * 24 * time.Hour
-
-// reportLoadedMsg: an etcd or usage fetch came back.
-type reportLoadedMsg struct {
-	screen int
-	etcd   pks.EtcdReport
-	usage  pks.UsageReport
-	at     time.Time
-	err    error
+func newReportKeys() reportKeys {
+	nav := defaultNavKeys()
+	return reportKeys{Up: nav.Up, Down: nav.Down,
+		Refetch: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "fetch again"))}
 }
 
-func (m reportLoadedMsg) target() int { return m.screen }
+func (k reportKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Up, k.Down, k.Refetch} }
+func (k reportKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
 
 // reportScreen shows one fetched report; it has no table and no filter.
 type reportScreen struct {
 	c         *common
 	sid       int
+	keys      reportKeys
 	crumb     string
 	fetch     func(ctx context.Context) reportLoadedMsg
 	job       job
@@ -56,19 +48,13 @@ type reportScreen struct {
 	rows      func(s *reportScreen) int
 }
 
-func (s *reportScreen) id() int                   { return s.sid }
-func (s *reportScreen) Crumb() string             { return s.crumb }
-func (s *reportScreen) SetSize(w, h int)          { s.width, s.height = w, h }
-func (s *reportScreen) Reload()                   {}
-func (s *reportScreen) seen() int                 { return s.c.store.ver }
-func (s *reportScreen) rowCount() int             { return 0 }
-func (s *reportScreen) Capturing() bool           { return false }
-func (s *reportScreen) Back() bool                { return false }
-func (s *reportScreen) Shown() tea.Cmd            { return nil }
-func (s *reportScreen) Close()                    { s.job.stop() }
-func (s *reportScreen) Progress() string          { return s.job.progress() }
-func (s *reportScreen) Err() error                { return s.job.err }
-func (s *reportScreen) FullHelp() [][]key.Binding { return s.c.keys.FullHelp() }
+func (s *reportScreen) id() int             { return s.sid }
+func (s *reportScreen) Crumb() string       { return s.crumb }
+func (s *reportScreen) SetSize(w, h int)    { s.width, s.height = w, h }
+func (s *reportScreen) Close()              { s.job.stop() }
+func (s *reportScreen) Progress() string    { return s.job.progress() }
+func (s *reportScreen) Err() error          { return s.job.err }
+func (s *reportScreen) KeyMap() help.KeyMap { return s.keys }
 
 func (s *reportScreen) DataAge() (time.Time, bool, bool) {
 	if s.got == nil {
@@ -84,12 +70,7 @@ func (s *reportScreen) start() tea.Cmd {
 		return nil
 	}
 	ctx, _ := s.job.start(1)
-	fetch, sid := s.fetch, s.sid
-	return func() tea.Msg {
-		m := fetch(ctx)
-		m.screen = sid
-		return m
-	}
+	return runReport(ctx, s.fetch, s.sid)
 }
 
 func (s *reportScreen) Update(msg tea.Msg) tea.Cmd {
@@ -106,13 +87,13 @@ func (s *reportScreen) Update(msg tea.Msg) tea.Cmd {
 			}
 		}
 	case tea.KeyMsg:
-		k := s.c.keys
+		k := s.keys
 		switch {
-		case key.Matches(m, k.Refresh):
+		case key.Matches(m, k.Refetch):
 			if cmd := s.start(); cmd != nil {
-				return cmd
+				return tea.Batch(cmd, wantInfo)
 			}
-			return status("a fetch is already running", false)
+			return tea.Batch(status("a fetch is already running", false), wantInfo)
 		case key.Matches(m, k.Down):
 			s.cursor = min(s.cursor+1, max(s.rows(s)-1, 0))
 		case key.Matches(m, k.Up):
@@ -127,11 +108,6 @@ func (s *reportScreen) Toolbar() (string, string) {
 		return "", ""
 	}
 	return "", "fetched " + s.got.at.Format("15:04:05") + " · r again"
-}
-
-func (s *reportScreen) ShortHelp() []key.Binding {
-	k := s.c.keys
-	return []key.Binding{k.Up, k.Down, k.Back, withHelp(k.Refresh, "fetch again"), k.Help, k.Quit}
 }
 
 func (s *reportScreen) View() string {
@@ -156,11 +132,10 @@ func (s *reportScreen) View() string {
 // newEtcdView shows the etcd members of one cluster.
 func newEtcdView(c *common, cluster, dep string) *reportScreen {
 	get := c.opts.Etcd
-	return &reportScreen{c: c, sid: c.newID(), crumb: "etcd " + cluster, job: job{label: "etcdctl on master/0"},
-		fetch: func(ctx context.Context) reportLoadedMsg {
-			r, err := get(ctx, cluster, dep)
-			return reportLoadedMsg{etcd: r, at: c.now(), err: err}
-		},
+	keys := newReportKeys()
+	keys.Up, keys.Down = key.Binding{}, key.Binding{} // one report, no cursor
+	return &reportScreen{c: c, sid: c.newID(), keys: keys, crumb: "etcd " + cluster, job: job{label: "etcdctl on master/0"},
+		fetch:  etcdReport(get, cluster, dep, c.opts.Now),
 		rows:   func(s *reportScreen) int { return 0 },
 		render: renderEtcd,
 	}
@@ -196,12 +171,9 @@ func renderEtcd(s *reportScreen) []string {
 // with a bar chart of the daily watermark of the cluster under the cursor.
 func newUsageView(c *common, focus string) *reportScreen {
 	get := c.opts.Usage
-	s := &reportScreen{c: c, sid: c.newID(), crumb: "pod usage", job: job{label: "billing query on pks-db"},
+	s := &reportScreen{c: c, sid: c.newID(), keys: newReportKeys(), crumb: "pod usage", job: job{label: "billing query on pks-db"},
 		render: renderUsage, focusName: focus}
-	s.fetch = func(ctx context.Context) reportLoadedMsg {
-		r, err := get(ctx, c.now().Add(-usagePeriod))
-		return reportLoadedMsg{usage: r, at: c.now(), err: err}
-	}
+	s.fetch = usageReport(get, c.opts.Now)
 	s.rows = func(s *reportScreen) int {
 		if s.got == nil {
 			return 0

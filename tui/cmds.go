@@ -10,9 +10,13 @@ import (
 	"bosun/bosh"
 )
 
-// This file is the TUI's only door to the data layer: every call to the
-// director or the cache runs inside one of these commands and comes back as
-// a message.
+// Every call into the data layer -- the director, the PKS API, the cache,
+// SSH, bundle files -- runs inside a tea.Cmd and comes back as a message;
+// Update and View only build these commands, never call the data layer.
+// The commands are built in this file (director info, the deployments and
+// instances listings every screen shares, their cache, the shell) and in
+// the data file of each feature: audit_data.go, cck_data.go,
+// clusters_data.go, events_data.go and logs_data.go.
 
 // sweepWorkers bounds the fetches one sweep runs at once; the director
 // client bounds its tasks in flight on top of this.
@@ -123,5 +127,15 @@ func waitSweep(ch <-chan instancesLoadedMsg) tea.Cmd {
 		m := <-ch
 		m.next = waitSweep(ch)
 		return m
+	}
+}
+
+// shell opens a shell on instance ("group/uuid") of dep: the TUI releases
+// the terminal while it runs, and takes it back when it ends.
+func shell(sh ShellOpener, dep, instance string) tea.Cmd {
+	return func() tea.Msg {
+		return tea.Exec(sh.Shell(dep, instance), func(err error) tea.Msg {
+			return shellDoneMsg{instance: instance, err: err}
+		})()
 	}
 }

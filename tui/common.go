@@ -8,7 +8,7 @@ import (
 	"bosun/bosh"
 )
 
-// common is what every screen shares: options, styles, keys, the data store,
+// common is what every screen shares: options, styles, the root's keys, the data store,
 // the director's state and the clock. There is one per program; screens keep
 // a pointer to it.
 type common struct {
@@ -43,7 +43,6 @@ func newCommon(o Options) *common {
 			return tea.Tick(d, func(time.Time) tea.Msg { return msg })
 		},
 	}
-	c.keys.SetReadOnly(o.ReadOnly)
 	return c
 }
 

@@ -5,9 +5,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// nameApply is enter on the typed name, for the key help.
-var nameApply = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply if the name matches"))
-
 // nameVerdict is what a key did to a typed-name confirmation.
 type nameVerdict int
 
@@ -24,23 +21,24 @@ const (
 type nameConfirm struct {
 	want string
 	in   lineInput
+	keys nameKeys
 }
 
 func newNameConfirm(want string) *nameConfirm {
-	n := &nameConfirm{want: want, in: lineInput{prompt: "type " + want + " to confirm: "}}
+	n := &nameConfirm{want: want, in: lineInput{prompt: "type " + want + " to confirm: "}, keys: defaultNameKeys()}
 	n.in.Focus()
 	return n
 }
 
 // key feeds one key press: enter decides, esc cancels, the rest edits.
 func (n *nameConfirm) key(m tea.KeyMsg) nameVerdict {
-	switch m.Type {
-	case tea.KeyEnter:
+	switch {
+	case key.Matches(m, n.keys.Apply):
 		if n.in.Value() == n.want {
 			return nameMatched
 		}
 		return nameWrong
-	case tea.KeyEsc:
+	case key.Matches(m, n.keys.Cancel):
 		return nameCanceled
 	}
 	n.in.Update(m)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -40,16 +41,40 @@ type depRow struct {
 	search string
 }
 
+// deploymentsKeys are the deployments screen's keys.
+type deploymentsKeys struct {
+	listKeys
+	CloudCheck key.Binding // of the deployment under the cursor
+	Logs       key.Binding // says where logs are fetched: on an instance
+}
+
+func newDeploymentsKeys() deploymentsKeys {
+	return deploymentsKeys{
+		listKeys:   defaultListKeys("instances"),
+		CloudCheck: cloudCheckKey(),
+		Logs:       key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs (on an instance)")),
+	}
+}
+
+func (k deploymentsKeys) ShortHelp() []key.Binding {
+	return append(k.listKeys.short(), k.CloudCheck)
+}
+
+func (k deploymentsKeys) FullHelp() [][]key.Binding {
+	return append(k.listKeys.full(), []key.Binding{k.CloudCheck, k.Logs})
+}
+
 // deploymentsScreen lists the director's deployments with a health summary
 // from the latest known details.
 type deploymentsScreen struct {
 	base
+	keys       deploymentsKeys
 	set        rowSet[depRow]
 	healthWide int // width of the widest health summary with words
 }
 
 func newDeployments(c *common) *deploymentsScreen {
-	s := &deploymentsScreen{base: newBase(c, deploymentColumns())}
+	s := &deploymentsScreen{base: newBase(c, deploymentColumns()), keys: newDeploymentsKeys()}
 	s.set = rowSet[depRow]{cmp: compareDepRows,
 		search: func(r *depRow) string { return r.search },
 		key:    func(r *depRow) string { return r.d.Name }}
@@ -86,11 +111,12 @@ func (s *deploymentsScreen) refresh() tea.Cmd {
 func (s *deploymentsScreen) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case tea.KeyMsg:
-		if !s.editing && key.Matches(m, s.c.keys.Enter) && s.set.Len() > 0 {
-			dep := s.set.at(s.tbl.Cursor()).d.Name
-			return func() tea.Msg { return navigateMsg{to: route{kind: routeInstances, dep: dep}} }
+		if !s.editing {
+			if cmd, ok := s.action(m); ok {
+				return cmd
+			}
 		}
-		return s.handleKey(m, s.refresh)
+		return s.handleKey(m, s.keys.listKeys, s.refresh)
 	case deploymentsLoadedMsg:
 		return s.onDeployments(m)
 	case instancesLoadedMsg:
@@ -101,6 +127,27 @@ func (s *deploymentsScreen) Update(msg tea.Msg) tea.Cmd {
 		return s.onDetailsTick(func() tea.Cmd { return s.startDetails(false) })
 	}
 	return nil
+}
+
+// action runs the screen's own keys on the deployment under the cursor.
+func (s *deploymentsScreen) action(m tea.KeyMsg) (tea.Cmd, bool) {
+	k := s.keys
+	var dep string
+	if s.set.Len() > 0 {
+		dep = s.set.at(s.tbl.Cursor()).d.Name
+	}
+	switch {
+	case key.Matches(m, k.Open):
+		if dep == "" {
+			return nil, true
+		}
+		return navigate(route{kind: routeInstances, dep: dep}, false), true
+	case key.Matches(m, k.CloudCheck):
+		return openCloudCheck(s.c, dep), true
+	case key.Matches(m, k.Logs):
+		return status("logs come from an instance: open a deployment (enter) and press l on one", false), true
+	}
+	return nil, false
 }
 
 func (s *deploymentsScreen) onDeployments(m deploymentsLoadedMsg) tea.Cmd {
@@ -269,16 +316,7 @@ func (s *deploymentsScreen) Toolbar() (string, string) {
 	return s.filterView(), right
 }
 
-func (s *deploymentsScreen) ShortHelp() []key.Binding {
-	k := s.c.keys
-	return []key.Binding{withHelp(k.Enter, "instances"), k.Filter, k.Sort, k.Refresh, k.Palette, k.Help, k.Quit}
-}
-
-func (s *deploymentsScreen) FullHelp() [][]key.Binding {
-	k := s.c.keys
-	k.Enter = withHelp(k.Enter, "instances")
-	return k.FullHelp()
-}
+func (s *deploymentsScreen) KeyMap() help.KeyMap { return s.keysFor(s.keys) }
 
 func (s *deploymentsScreen) DataAge() (time.Time, bool, bool) {
 	st := s.c.store

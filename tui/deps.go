@@ -76,13 +76,13 @@ type Options struct {
 	PKS             PKS    // the PKS API for the clusters screen (tui/clusters_data.go); nil when not configured
 	PKSAPI          string // its URL, recorded with cached clusters
 	// Etcd and Usage run etcdctl on a cluster's master and the billing
-	// query on the PKS database VM over SSH (tui/clusters_views.go); nil
-	// hides the views.
+	// query on the PKS database VM over SSH (tui/clusters_views.go); nil:
+	// their keys say the views are not wired.
 	Etcd  func(ctx context.Context, cluster, deployment string) (pks.EtcdReport, error)
 	Usage func(ctx context.Context, since time.Time) (pks.UsageReport, error)
 	Data  Data        // the screens' other dependencies
-	Shell ShellOpener // opens a shell on an instance (tui/ssh.go); nil: no shell key
-	Audit Auditor     // kube-apiserver audit flags (tui/audit.go); nil: no audit screen
+	Shell ShellOpener // opens a shell on an instance (tui/ssh.go); nil: the shell key says it cannot
+	Audit Auditor     // kube-apiserver audit flags (tui/audit.go); nil: the audit key says it cannot
 }
 
 // Default refresh intervals.

@@ -6,10 +6,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"bosun/bosh"
+	"bosun/cache"
 	"bosun/pks"
 )
 
@@ -38,15 +40,31 @@ func eventColumns() []column {
 	}
 }
 
-// eventKeys are the events screen's own keys.
-var eventKeys = struct {
-	Class, Deployment, Cluster, Logs, Detail key.Binding
-}{
-	Class:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "class")),
-	Deployment: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "deployment")),
-	Cluster:    key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "clusters")),
-	Logs:       key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "VM logs")),
-	Detail:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "detail")),
+// eventsKeys are the events screen's keys: the list's, with enter
+// enlarging the detail, and the screen's own.
+type eventsKeys struct {
+	listKeys
+	Class, Deployment, Cluster, Logs key.Binding
+}
+
+func newEventsKeys() eventsKeys {
+	k := eventsKeys{
+		listKeys:   defaultListKeys("detail"),
+		Class:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "class filter")),
+		Deployment: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "deployment")),
+		Cluster:    key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "clusters")),
+		Logs:       key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "VM logs")),
+	}
+	k.Refresh.SetHelp("r", "read again")
+	return k
+}
+
+func (k eventsKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Filter, k.Class, k.Open, k.Deployment, k.Logs}
+}
+
+func (k eventsKeys) FullHelp() [][]key.Binding {
+	return append(k.listKeys.full(), []key.Binding{k.Class, k.Deployment, k.Cluster, k.Logs})
 }
 
 // eventsScreen shows the Kubernetes events from the PKS sinks, live: one
@@ -54,6 +72,7 @@ var eventKeys = struct {
 // and the selected row's detail (with its raw frames) below.
 type eventsScreen struct {
 	base
+	keys    eventsKeys
 	src     EventSource
 	groups  *pks.Groups
 	set     rowSet[pks.Group]
@@ -67,7 +86,8 @@ type eventsScreen struct {
 }
 
 func newEvents(c *common) *eventsScreen {
-	s := &eventsScreen{base: newBase(c, eventColumns()), src: c.eventSource(), groups: pks.NewGroups()}
+	s := &eventsScreen{base: newBase(c, eventColumns()), src: c.eventSource(), groups: pks.NewGroups(),
+		keys: newEventsKeys()}
 	s.set = rowSet[pks.Group]{cmp: compareGroups,
 		search: func(g *pks.Group) string {
 			return strings.ToLower(g.Cluster + "\x00" + g.Deployment + "\x00" + g.Namespace + "\x00" + g.Object +
@@ -174,9 +194,9 @@ func (s *eventsScreen) rebuild() {
 }
 
 func (s *eventsScreen) onKey(msg tea.KeyMsg) tea.Cmd {
-	k := s.c.keys
+	k := s.keys
 	if s.editing {
-		return s.handleKey(msg, nil)
+		return s.handleKey(msg, k.listKeys, nil)
 	}
 	switch {
 	case key.Matches(msg, k.Refresh):
@@ -184,28 +204,28 @@ func (s *eventsScreen) onKey(msg tea.KeyMsg) tea.Cmd {
 			return cmd
 		}
 		return status("a read is already running", false)
-	case key.Matches(msg, eventKeys.Class):
+	case key.Matches(msg, k.Class):
 		s.classes = s.classes.next()
 		s.rebuild()
 		return nil
-	case key.Matches(msg, eventKeys.Detail):
+	case key.Matches(msg, k.Open):
 		s.big = !s.big
 		s.layout()
 		return nil
 	}
 	g := s.current()
 	switch {
-	case key.Matches(msg, eventKeys.Deployment):
+	case key.Matches(msg, k.Deployment):
 		if g == nil || g.Deployment == "" {
 			return status("no deployment known for this row (run bosun instances once)", true)
 		}
 		return navigate(route{kind: routeInstances, dep: g.Deployment}, false)
-	case key.Matches(msg, eventKeys.Cluster):
+	case key.Matches(msg, k.Cluster):
 		return navigate(route{kind: routeClusters}, false)
-	case key.Matches(msg, eventKeys.Logs):
+	case key.Matches(msg, k.Logs):
 		return s.vmLogs(g)
 	}
-	return s.handleKey(msg, func() tea.Cmd { return nil })
+	return s.handleKey(msg, k.listKeys, func() tea.Cmd { return nil })
 }
 
 // vmLogs fetches the logs of the VM the selected row's events came from.
@@ -226,8 +246,6 @@ func (s *eventsScreen) current() *pks.Group {
 	}
 	return s.set.at(s.tbl.Cursor())
 }
-
-func (s *eventsScreen) Reload() { s.ver = s.c.store.ver }
 
 func (s *eventsScreen) Shown() tea.Cmd { return s.load() }
 
@@ -267,7 +285,7 @@ func (s *eventsScreen) Cell(i, col, _ int) cell {
 	case evColCount:
 		return cell{text: strconv.Itoa(g.Total)}
 	case evColLast:
-		return cell{text: ago(s.c.now(), g.Last)}
+		return cell{text: cache.Age(g.Last, s.c.now())}
 	case evColReason:
 		return cell{text: orDash(g.Reason)}
 	case evColMessage:
@@ -284,7 +302,7 @@ func (s *eventsScreen) View() string {
 	case s.set.filter != "":
 		empty = fmt.Sprintf("no event group matches %q", s.set.filter)
 	case s.classes != 0 && s.groups.Len() > 0:
-		empty = "no " + s.classes.String() + " events (x changes the class filter)"
+		empty = "no " + s.classes.String() + " events (f changes the class filter)"
 	}
 	var b strings.Builder
 	b.WriteString(s.countersLine())
@@ -357,24 +375,11 @@ func (s *eventsScreen) Toolbar() (string, string) {
 		strings.ToLower(s.tbl.cols[s.sortCol].title)
 }
 
-func (s *eventsScreen) ShortHelp() []key.Binding {
-	k := s.c.keys
-	return []key.Binding{k.Back, k.Filter, eventKeys.Class, eventKeys.Detail, eventKeys.Deployment,
-		eventKeys.Logs, k.Help}
-}
-
-func (s *eventsScreen) FullHelp() [][]key.Binding {
-	k := s.c.keys
-	k.Enter.SetEnabled(false)
-	return append(k.FullHelp(), []key.Binding{eventKeys.Class, eventKeys.Detail, eventKeys.Deployment,
-		eventKeys.Cluster, eventKeys.Logs})
-}
+func (s *eventsScreen) KeyMap() help.KeyMap { return s.keysFor(s.keys) }
 
 func (s *eventsScreen) Err() error { return s.err }
 
 func (s *eventsScreen) Progress() string { return "" }
-
-func (s *eventsScreen) Close() {}
 
 func (s *eventsScreen) DataAge() (time.Time, bool, bool) {
 	return s.at, s.err == nil, !s.at.IsZero()

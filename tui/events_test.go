@@ -123,12 +123,12 @@ func TestEventsScreenGroupsLiveEvents(t *testing.T) {
 func TestEventsScreenFilters(t *testing.T) {
 	hs, _, _ := eventsHarness(t, 140, 30)
 	s := hs.top().(*eventsScreen)
-	hs.keys("x") // problems only
+	hs.keys("f") // problems only
 	if s.set.Len() != 2 || !strings.Contains(hs.view(), "class: problems") {
 		t.Errorf("problems filter: %d rows\n%s", s.set.Len(), hs.view())
 	}
 	for s.classes.String() != "started" {
-		hs.keys("x")
+		hs.keys("f")
 	}
 	// A group matches a class when it has events of it: the crash-looping
 	// pod has started twice... once here, and nginx once.
@@ -136,7 +136,7 @@ func TestEventsScreenFilters(t *testing.T) {
 		t.Errorf("started filter: %d rows\n%s", s.set.Len(), hs.view())
 	}
 	for s.classes != 0 {
-		hs.keys("x")
+		hs.keys("f")
 	}
 	hs.keys("/")
 	hs.typeText("web")

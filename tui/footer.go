@@ -1,6 +1,10 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"github.com/charmbracelet/bubbles/key"
+
+	"bosun/cache"
+)
 
 // footerView is the two footer lines. The first is the command line when
 // open, else work in flight with its spinner, then a transient message or
@@ -56,7 +60,7 @@ func wrapAt(text string, w int) (string, string) {
 // progress is the text of the work in flight nearest the top of the stack.
 func (m *Model) progress() string {
 	for i := len(m.stack) - 1; i >= 0; i-- {
-		if p := m.stack[i].Progress(); p != "" {
+		if p := progressOf(m.stack[i]); p != "" {
 			return p
 		}
 	}
@@ -70,46 +74,63 @@ func (m *Model) progress() string {
 // with the age of the rows still shown: "… unreachable: connection refused
 // · showing rows cached 4m ago".
 func (m *Model) errorLine() string {
-	err := m.top().Err()
+	err := errOf(m.top())
 	if err == nil {
 		err = m.c.dirErr
 	}
 	if err == nil {
 		return ""
 	}
-	at, live, known := m.top().DataAge()
+	at, live, known := dataAge(m.top())
 	switch {
 	case !known:
 		return err.Error() + " · nothing cached"
 	case live:
-		return err.Error() + " · rows fetched " + ago(m.c.now(), at) + " ago"
+		return err.Error() + " · rows fetched " + cache.Age(at, m.c.now()) + " ago"
 	default:
-		return err.Error() + " · showing rows cached " + ago(m.c.now(), at) + " ago"
+		return err.Error() + " · showing rows cached " + cache.Age(at, m.c.now()) + " ago"
 	}
 }
 
 // helpLine is the footer's second line: the short help of the screen on
-// top, built from its key bindings.
+// top, built from its key map, then the root's keys -- the same bindings
+// the `?` overlay lists. While a text field or the command line has the
+// keyboard, only its keys.
 func (m *Model) helpLine() string {
 	m.help.Width = m.c.width
-	if m.palette.active {
-		k := m.c.keys
-		return m.help.ShortHelpView([]key.Binding{withHelp(k.Complete, "complete"),
-			withHelp(k.Enter, "run"), withHelp(k.Back, "cancel")})
-	}
-	if m.showHelp {
-		k := m.c.keys
+	k := m.c.keys
+	switch t := m.top(); {
+	case m.palette.active:
+		return m.help.ShortHelpView(paletteKeys().ShortHelp())
+	case m.showHelp:
 		closeHelp := k.Help
 		closeHelp.SetHelp(k.Help.Help().Key+"/"+k.Back.Help().Key, "close help")
 		return m.help.ShortHelpView([]key.Binding{closeHelp, k.Quit})
+	case capturing(t):
+		return m.help.ShortHelpView(t.KeyMap().ShortHelp())
+	default:
+		// The root's keys always show; the screen's get the room left.
+		global := m.help.ShortHelpView(m.globalShortHelp())
+		room := m.c.width - textWidthANSI(global) - textWidthANSI(m.help.ShortSeparator)
+		if room < 12 {
+			return global
+		}
+		m.help.Width = room
+		own := m.help.ShortHelpView(t.KeyMap().ShortHelp())
+		m.help.Width = m.c.width
+		if own == "" {
+			return global
+		}
+		return own + m.help.Styles.ShortSeparator.Inline(true).Render(m.help.ShortSeparator) + global
 	}
-	if c, ok := m.top().(interface{ CaptureHelp() []key.Binding }); ok && m.top().Capturing() {
-		// a screen typing something other than a filter names its keys
-		return m.help.ShortHelpView(c.CaptureHelp())
+}
+
+// globalShortHelp is the root's part of the footer; back only when there
+// is a screen to go back to.
+func (m *Model) globalShortHelp() []key.Binding {
+	out := m.c.keys.ShortHelp()
+	if len(m.stack) == 1 {
+		out = out[1:]
 	}
-	if m.top().Capturing() {
-		k := m.c.keys
-		return m.help.ShortHelpView([]key.Binding{withHelp(k.Enter, "keep filter"), withHelp(k.Back, "clear filter")})
-	}
-	return m.help.ShortHelpView(m.top().ShortHelp())
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"bosun/bosh"
+	"bosun/cache"
 )
 
 // headerView is the top line: who and where on the left, how fresh the rows
@@ -48,10 +49,10 @@ func directorLabel(info bosh.Info) string {
 // "cached 4m ago", "unreachable (cached 4m ago)", "offline (cached 4m ago)".
 func (m *Model) freshness() (string, lipgloss.Style) {
 	c := m.c
-	at, live, known := m.top().DataAge()
+	at, live, known := dataAge(m.top())
 	cached := "no cache"
 	if known {
-		cached = "cached " + ago(c.now(), at) + " ago"
+		cached = "cached " + cache.Age(at, c.now()) + " ago"
 	}
 	switch {
 	case !c.online():

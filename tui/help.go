@@ -3,12 +3,14 @@ package tui
 import "strings"
 
 // helpView is the `?` overlay: the full help of the screen on top, built
-// from the very bindings Update matches on, in height lines.
+// from the very bindings its Update matches on, then the root's keys on a
+// line of their own, in height lines.
 func (m *Model) helpView(height int) string {
 	st := &m.c.styles
 	m.help.Width = m.c.width
 	body := st.HelpTitle.Render("keys") + "  " + st.Toolbar.Render("(? or esc closes)") + "\n\n" +
-		m.help.FullHelpView(m.top().FullHelp())
+		m.help.FullHelpView(m.top().KeyMap().FullHelp()) + "\n\n" +
+		st.HelpTitle.Render("on every screen") + "  " + m.help.ShortHelpView(bindingsOf(m.c.keys.FullHelp()))
 	return fitLines(body, m.c.width, height)
 }
 

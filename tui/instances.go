@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -26,10 +27,35 @@ type instBlock struct {
 	want [numInstCols]int
 }
 
+// instancesKeys are the instances screen's keys.
+type instancesKeys struct {
+	listKeys
+	instanceKeys
+	CloudCheck key.Binding // of the deployment shown; absent on all instances
+}
+
+func newInstancesKeys(readOnly, all bool) instancesKeys {
+	k := instancesKeys{listKeys: defaultListKeys("processes"), instanceKeys: newInstanceKeys(readOnly),
+		CloudCheck: cloudCheckKey()}
+	if all {
+		k.CloudCheck = key.Binding{}
+	}
+	return k
+}
+
+func (k instancesKeys) ShortHelp() []key.Binding {
+	return append(k.listKeys.short(), k.Logs, k.Shell)
+}
+
+func (k instancesKeys) FullHelp() [][]key.Binding {
+	return append(k.listKeys.full(), append(k.instanceKeys.column(), k.CloudCheck))
+}
+
 // instancesScreen lists the instances of one deployment, or of all of them
 // (dep empty) with an extra deployment column.
 type instancesScreen struct {
 	base
+	keys   instancesKeys
 	dep    string
 	ids    []int // table column → instance column id
 	set    rowSet[instRow]
@@ -42,7 +68,8 @@ func newInstances(c *common, dep string) *instancesScreen {
 	for i, id := range ids {
 		cols[i] = instColumns[id]
 	}
-	s := &instancesScreen{base: newBase(c, cols), dep: dep, ids: ids, blocks: map[string]*instBlock{}}
+	s := &instancesScreen{base: newBase(c, cols), dep: dep, ids: ids, blocks: map[string]*instBlock{},
+		keys: newInstancesKeys(c.opts.ReadOnly, dep == "")}
 	s.set = rowSet[instRow]{
 		cmp:    func(a, b *instRow, col int) int { return compareInstRows(a, b, s.ids[col]) },
 		search: func(r *instRow) string { return r.search },
@@ -102,12 +129,12 @@ func (s *instancesScreen) refresh() tea.Cmd {
 func (s *instancesScreen) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case tea.KeyMsg:
-		if !s.editing && key.Matches(m, s.c.keys.Enter) && s.set.Len() > 0 {
-			in := s.set.at(s.tbl.Cursor()).in
-			to := route{kind: routeProcesses, dep: in.Deployment, instance: instanceKey(in)}
-			return func() tea.Msg { return navigateMsg{to: to} }
+		if !s.editing {
+			if cmd, ok := s.action(m); ok {
+				return cmd
+			}
 		}
-		return s.handleKey(m, s.refresh)
+		return s.handleKey(m, s.keys.listKeys, s.refresh)
 	case deploymentsLoadedMsg:
 		return s.onDeployments(m)
 	case instancesLoadedMsg:
@@ -118,6 +145,26 @@ func (s *instancesScreen) Update(msg tea.Msg) tea.Cmd {
 		return s.onDetailsTick(func() tea.Cmd { return s.startDetails(false) })
 	}
 	return nil
+}
+
+// action runs the screen's own keys on the instance under the cursor.
+func (s *instancesScreen) action(m tea.KeyMsg) (tea.Cmd, bool) {
+	var in *bosh.Instance
+	dep := ""
+	if s.set.Len() > 0 {
+		in = s.set.at(s.tbl.Cursor()).in
+		dep = in.Deployment
+	}
+	switch {
+	case key.Matches(m, s.keys.Open):
+		if in == nil {
+			return nil, true
+		}
+		return navigate(route{kind: routeProcesses, dep: in.Deployment, instance: instanceKey(in)}, false), true
+	case key.Matches(m, s.keys.CloudCheck):
+		return openCloudCheck(s.c, s.dep), true
+	}
+	return s.keys.instanceKeys.act(s.c, m, in, dep)
 }
 
 // onDeployments is the first step of the all-instances listing.
@@ -245,16 +292,7 @@ func (s *instancesScreen) Toolbar() (string, string) {
 	return s.filterView(), right
 }
 
-func (s *instancesScreen) ShortHelp() []key.Binding {
-	k := s.c.keys
-	return []key.Binding{withHelp(k.Enter, "processes"), k.Back, k.Filter, k.Sort, k.Refresh, k.Palette, k.Help, k.Quit}
-}
-
-func (s *instancesScreen) FullHelp() [][]key.Binding {
-	k := s.c.keys
-	k.Enter = withHelp(k.Enter, "processes")
-	return k.FullHelp()
-}
+func (s *instancesScreen) KeyMap() help.KeyMap { return s.keysFor(s.keys) }
 
 func (s *instancesScreen) DataAge() (time.Time, bool, bool) {
 	at, live := s.c.store.oldest(s.targets())

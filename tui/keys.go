@@ -1,145 +1,200 @@
 package tui
 
 import (
-	"fmt"
-	"strings"
-
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 )
 
-// KeyMap holds every key binding of the TUI. Update matches on these very
-// bindings and the help views are built from them, so help cannot drift from
-// behaviour. A disabled binding neither matches nor shows in help.
+// KeyMap holds the root's keys: the ones that mean the same on every
+// screen. Each screen owns the rest in a key map of its own, matched with
+// key.Matches in its Update and shown by the footer and the `?` overlay,
+// so help cannot drift from behaviour. A disabled binding neither matches
+// nor shows in help.
 type KeyMap struct {
-	Up       key.Binding
-	Down     key.Binding
-	PageUp   key.Binding
-	PageDown key.Binding
-	Top      key.Binding
-	Bottom   key.Binding
-
-	Enter       key.Binding
-	Back        key.Binding
-	Filter      key.Binding
-	Sort        key.Binding
-	SortReverse key.Binding
-	Refresh     key.Binding
-
-	Palette  key.Binding
-	Complete key.Binding
-	Help     key.Binding
-	Redraw   key.Binding
-	Quit     key.Binding
-
-	// Actions are screen actions added by later screens. The mutating ones
-	// (anything that changes the foundation) are disabled in read-only mode.
-	Actions []Action
+	Back    key.Binding
+	Palette key.Binding
+	Help    key.Binding
+	Redraw  key.Binding
+	Quit    key.Binding
 }
 
-// Action is a binding for a screen action, marked when it changes the
-// foundation.
-type Action struct {
-	Binding  key.Binding
-	Mutating bool
-}
-
-// DefaultKeyMap returns the default bindings (k9s/lazygit muscle memory).
+// DefaultKeyMap returns the root's default bindings (k9s/lazygit muscle
+// memory).
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
+		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Palette: key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Redraw:  key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "redraw")),
+		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+}
+
+// ShortHelp is the root's part of the footer, after the screen's.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Back, k.Palette, k.Help, k.Quit}
+}
+
+// FullHelp is the root's column of the `?` overlay.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Back, k.Palette, k.Help, k.Redraw, k.Quit}}
+}
+
+// bindings are the root's keys, for the check at start.
+func (k KeyMap) bindings() []key.Binding {
+	return []key.Binding{k.Back, k.Palette, k.Help, k.Redraw, k.Quit}
+}
+
+// navKeys move a cursor or a view: tables, the cloud-check problems, the
+// log viewer.
+type navKeys struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+}
+
+func defaultNavKeys() navKeys {
+	return navKeys{
 		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f", " "), key.WithHelp("pgdn", "page down")),
 		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "first row")),
 		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last row")),
+	}
+}
 
-		Enter:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
-		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+func (k navKeys) column() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
+}
+
+// listKeys are what every list screen binds: move, open the row, filter,
+// sort and refresh.
+type listKeys struct {
+	navKeys
+	Open        key.Binding // enter: what it opens is the screen's
+	Filter      key.Binding
+	Sort        key.Binding
+	SortReverse key.Binding
+	Refresh     key.Binding
+}
+
+// defaultListKeys are the list keys; open says what enter opens ("" when
+// it opens nothing: the binding is then absent). An absent binding is the
+// zero key.Binding: no keys, never matches, never shown.
+func defaultListKeys(open string) listKeys {
+	k := listKeys{
+		navKeys:     defaultNavKeys(),
+		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", open)),
 		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Sort:        key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort column")),
 		SortReverse: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse sort")),
 		Refresh:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+	}
+	if open == "" {
+		k.Open = key.Binding{}
+	}
+	return k
+}
 
-		Palette:  key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+func (k listKeys) short() []key.Binding {
+	return []key.Binding{k.Open, k.Filter, k.Sort, k.Refresh}
+}
+
+func (k listKeys) full() [][]key.Binding {
+	return [][]key.Binding{k.navKeys.column(), {k.Open, k.Filter, k.Sort, k.SortReverse, k.Refresh}}
+}
+
+// inputKeys are the keys of a one-line field while it has the keyboard:
+// the filter, the viewer's search, the command line.
+type inputKeys struct {
+	Complete key.Binding
+	Accept   key.Binding
+	Cancel   key.Binding
+}
+
+func newInputKeys(accept, cancel string) inputKeys {
+	k := inputKeys{
 		Complete: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "complete")),
-		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Redraw:   key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "redraw")),
-		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Accept:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", accept)),
+		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", cancel)),
+	}
+	k.Complete.SetEnabled(false)
+	return k
+}
+
+func (k inputKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Complete, k.Accept, k.Cancel} }
+func (k inputKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// filterKeys are a list's filter field's keys.
+func filterKeys() inputKeys { return newInputKeys("keep filter", "clear filter") }
+
+// searchKeys are the log viewer's search field's keys.
+func searchKeys() inputKeys { return newInputKeys("search", "cancel") }
+
+// confirmKeys answer a y/N confirmation.
+type confirmKeys struct {
+	Yes key.Binding
+	No  key.Binding
+}
+
+func (k confirmKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Yes, k.No} }
+func (k confirmKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// nameKeys are the keys of a typed-name confirmation (confirm_name.go).
+type nameKeys struct {
+	Apply  key.Binding
+	Cancel key.Binding
+}
+
+func defaultNameKeys() nameKeys {
+	return nameKeys{
+		Apply:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply if the name matches")),
+		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 	}
 }
 
-// SetReadOnly disables (or enables again) every mutating action.
-func (k *KeyMap) SetReadOnly(ro bool) {
-	for i := range k.Actions {
-		if k.Actions[i].Mutating {
-			k.Actions[i].Binding.SetEnabled(!ro)
+func (k nameKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Apply, k.Cancel} }
+func (k nameKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// keyList is a key map of a few bindings, for modes with a handful of
+// keys.
+type keyList []key.Binding
+
+func (k keyList) ShortHelp() []key.Binding  { return k }
+func (k keyList) FullHelp() [][]key.Binding { return [][]key.Binding{k} }
+
+// mutating marks a binding that changes the foundation (or opens a
+// session on a VM): read-only mode disables it, so it neither matches nor
+// shows in help.
+func mutating(b key.Binding, readOnly bool) key.Binding {
+	b.SetEnabled(!readOnly)
+	return b
+}
+
+// matchesAny says whether msg is one of the enabled bindings of km.
+func matchesAny(km help.KeyMap, msg tea.KeyMsg) bool {
+	for _, group := range km.FullHelp() {
+		if key.Matches(msg, group...) {
+			return true
 		}
 	}
+	return false
 }
 
-// ShortHelp is the footer's one-line help.
-func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Enter, k.Back, k.Filter, k.Sort, k.Refresh, k.Palette, k.Help, k.Quit}
-}
-
-// FullHelp is the `?` overlay: navigation, view, app and actions columns.
-func (k KeyMap) FullHelp() [][]key.Binding {
-	groups := [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Enter, k.Back, k.Filter, k.Sort, k.SortReverse, k.Refresh},
-		{k.Palette, k.Complete, k.Help, k.Redraw, k.Quit},
-	}
-	var actions []key.Binding
-	for _, a := range k.Actions {
-		if a.Binding.Enabled() {
-			actions = append(actions, a.Binding)
-		}
-	}
-	if len(actions) > 0 {
-		groups = append(groups, actions)
-	}
-	return groups
-}
-
-// global returns the bindings that are active in normal mode, for the
-// duplicate check.
-func (k KeyMap) global() []key.Binding {
-	out := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom,
-		k.Enter, k.Back, k.Filter, k.Sort, k.SortReverse, k.Refresh,
-		k.Palette, k.Help, k.Redraw, k.Quit}
-	for _, a := range k.Actions {
-		out = append(out, a.Binding)
-	}
-	return out
-}
-
-// Validate refuses a key map where one key is bound to two actions, so a
-// rebinding mistake is caught at start-up rather than at 3 a.m.
-func (k KeyMap) Validate() error {
-	owner := map[string]string{}
-	var dups []string
-	for _, b := range k.global() {
-		if !b.Enabled() {
-			continue
-		}
-		for _, ks := range b.Keys() {
-			name := b.Help().Desc
-			if prev, ok := owner[ks]; ok {
-				dups = append(dups, fmt.Sprintf("%q is bound to both %q and %q", ks, prev, name))
+// disabledFor is the disabled binding of km that has msg's key, if any:
+// an action switched off in read-only mode (absent bindings have no keys).
+func disabledFor(km help.KeyMap, msg tea.KeyMsg) (key.Binding, bool) {
+	for _, group := range km.FullHelp() {
+		for _, b := range group {
+			if b.Enabled() {
 				continue
 			}
-			owner[ks] = name
+			for _, k := range b.Keys() {
+				if k == msg.String() {
+					return b, true
+				}
+			}
 		}
 	}
-	if len(dups) > 0 {
-		return fmt.Errorf("key bindings: %s", strings.Join(dups, "; "))
-	}
-	return nil
-}
-
-// withHelp returns a copy of b with another description, for screens where a
-// shared key means something more specific ("enter" → "instances").
-func withHelp(b key.Binding, desc string) key.Binding {
-	b.SetHelp(b.Help().Key, desc)
-	return b
+	return key.Binding{}, false
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -37,6 +38,7 @@ const (
 // enter opens one.
 type bundlesScreen struct {
 	base
+	keys    listKeys
 	set     rowSet[cache.LogBundle]
 	loaded  bool
 	loadErr error
@@ -52,7 +54,7 @@ func newBundlesScreen(c *common) *bundlesScreen {
 		bunColFiles:      {title: "FILES", min: 5, prio: 3, right: true},
 		bunColState:      {title: "STATE", min: 9, prio: 1},
 	}
-	s := &bundlesScreen{base: newBase(c, cols)}
+	s := &bundlesScreen{base: newBase(c, cols), keys: newBundlesKeys()}
 	s.set = rowSet[cache.LogBundle]{cmp: compareBundles,
 		search: func(b *cache.LogBundle) string {
 			return strings.ToLower(b.Deployment + "\x00" + b.Instance + "\x00" + b.Type + "\x00" + b.State + "\x00" + b.Path)
@@ -95,8 +97,6 @@ func (s *bundlesScreen) Init() tea.Cmd { return loadBundles(s.c.logsIndex(), s.s
 // Shown reads the index again: a fetch may have added to it.
 func (s *bundlesScreen) Shown() tea.Cmd { return s.Init() }
 
-func (s *bundlesScreen) Reload() { s.ver = s.c.store.ver }
-
 func (s *bundlesScreen) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case bundlesLoadedMsg:
@@ -111,14 +111,17 @@ func (s *bundlesScreen) Update(msg tea.Msg) tea.Cmd {
 		s.keep(func() { s.set.set(m.bundles) })
 		return nil
 	case tea.KeyMsg:
-		if !s.editing && key.Matches(m, s.c.keys.Enter) && s.set.Len() > 0 {
+		if !s.editing && key.Matches(m, s.keys.Open) {
+			if s.set.Len() == 0 {
+				return nil
+			}
 			b := s.set.at(s.tbl.Cursor())
 			if b.State == cache.BundleMissing {
 				return status("the bundle's file is gone: "+b.Path, true)
 			}
 			return pushScreen(newFilesScreen(s.c, b.ID, b.Path, bundleTitle(b.Deployment, b.Instance)), false)
 		}
-		return s.handleKey(m, func() tea.Cmd { return s.Init() })
+		return s.handleKey(m, s.keys, func() tea.Cmd { return s.Init() })
 	}
 	return nil
 }
@@ -129,7 +132,7 @@ func (s *bundlesScreen) Cell(i, col, _ int) cell {
 	b := s.set.at(i)
 	switch col {
 	case bunColFetched:
-		return cell{text: ago(s.c.now(), b.FetchedAt)}
+		return cell{text: cache.Age(b.FetchedAt, s.c.now())}
 	case bunColDeployment:
 		return cell{text: b.Deployment}
 	case bunColInstance:
@@ -172,12 +175,16 @@ func (s *bundlesScreen) Toolbar() (string, string) {
 	return s.filterView(), s.shownOf(len(s.set.all), "bundle", "bundles")
 }
 
-func (s *bundlesScreen) ShortHelp() []key.Binding {
-	k := s.c.keys
-	return []key.Binding{withHelp(k.Enter, "files"), k.Back, k.Filter, k.Sort, k.Palette, k.Help, k.Quit}
-}
+// newBundlesKeys are the bundles screen's keys: r reads the index again.
+func newBundlesKeys() listKeys { return defaultListKeys("files") }
 
-func (s *bundlesScreen) FullHelp() [][]key.Binding { return s.c.keys.FullHelp() }
+// listKeyMap shows a list screen's keys when the list keys are all it has.
+type listKeyMap struct{ listKeys }
+
+func (k listKeyMap) ShortHelp() []key.Binding  { return k.short() }
+func (k listKeyMap) FullHelp() [][]key.Binding { return k.full() }
+
+func (s *bundlesScreen) KeyMap() help.KeyMap { return s.keysFor(listKeyMap{s.keys}) }
 
 func (s *bundlesScreen) DataAge() (time.Time, bool, bool) { return s.c.now(), true, true }
 
@@ -186,6 +193,7 @@ func (s *bundlesScreen) DataAge() (time.Time, bool, bool) { return s.c.now(), tr
 // listing reads the whole bundle); enter opens one in the viewer.
 type filesScreen struct {
 	base
+	keys     listKeys
 	bundleID int64
 	path     string
 	title    string
@@ -203,7 +211,7 @@ func newFilesScreen(c *common, id int64, path, title string) *filesScreen {
 		{title: "FILE", min: 20, max: 160, prio: 1, mid: true},
 		{title: "SIZE", min: 7, prio: 1, right: true},
 	}
-	s := &filesScreen{base: newBase(c, cols), bundleID: id, path: path, title: title}
+	s := &filesScreen{base: newBase(c, cols), bundleID: id, path: path, title: title, keys: newFilesKeys()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.set = rowSet[bosh.BundleFile]{
 		cmp: func(a, b *bosh.BundleFile, col int) int {
@@ -238,8 +246,6 @@ func (s *filesScreen) Progress() string {
 	return "listing the bundle"
 }
 
-func (s *filesScreen) Reload() { s.ver = s.c.store.ver }
-
 func (s *filesScreen) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case bundleScanMsg:
@@ -258,14 +264,17 @@ func (s *filesScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tea.KeyMsg:
-		if !s.editing && key.Matches(m, s.c.keys.Enter) && s.set.Len() > 0 {
+		if !s.editing && key.Matches(m, s.keys.Open) {
+			if s.set.Len() == 0 {
+				return nil
+			}
 			f := s.set.at(s.tbl.Cursor())
 			if strings.HasSuffix(f.Path, ".tgz") {
 				return status("a nested bundle: open the files listed under it", false)
 			}
 			return pushScreen(newViewer(s.c, s.path, f.Path, f.Size), false)
 		}
-		return s.handleKey(m, func() tea.Cmd { return nil })
+		return s.handleKey(m, s.keys, func() tea.Cmd { return nil })
 	}
 	return nil
 }
@@ -318,13 +327,14 @@ func (s *filesScreen) Toolbar() (string, string) {
 	return s.filterView(), s.shownOf(len(s.set.all), "file", "files") + " · " + s.path
 }
 
-func (s *filesScreen) ShortHelp() []key.Binding {
-	k := s.c.keys
-	return []key.Binding{withHelp(k.Enter, "view"), k.Back, k.Filter, k.Sort, k.Help, k.Quit}
+// newFilesKeys are the files screen's keys: a bundle's files do not
+// change, so there is nothing to refresh.
+func newFilesKeys() listKeys {
+	k := defaultListKeys("view")
+	k.Refresh = key.Binding{}
+	return k
 }
 
-func (s *filesScreen) FullHelp() [][]key.Binding { return s.c.keys.FullHelp() }
+func (s *filesScreen) KeyMap() help.KeyMap { return s.keysFor(listKeyMap{s.keys}) }
 
 func (s *filesScreen) DataAge() (time.Time, bool, bool) { return s.c.now(), true, true }
-
-func (s *filesScreen) Shown() tea.Cmd { return nil }

@@ -3,49 +3,15 @@ package tui
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"bosun/bosh"
 )
-
-// logsKey handles the log keys on the instance screens: l fetches the
-// logs of the instance under the cursor, L those of its instance group.
-// ok is false when the key is not one of them there.
-func (m *Model) logsKey(t screen, msg tea.KeyMsg) (tea.Cmd, bool) {
-	fetch, group := key.Matches(msg, lk.Fetch), key.Matches(msg, lk.FetchGroup)
-	if !fetch && !group {
-		return nil, false
-	}
-	var in *bosh.Instance
-	switch s := t.(type) {
-	case *instancesScreen:
-		if s.set.Len() > 0 {
-			in = s.set.at(s.tbl.Cursor()).in
-		}
-	case *processesScreen:
-		in = s.in
-	case *deploymentsScreen:
-		return status("logs come from an instance: open a deployment (enter) and press l on one", false), true
-	default:
-		return nil, false
-	}
-	if in == nil {
-		return status("no instance selected", true), true
-	}
-	if m.c.logsFetcher() == nil {
-		return status("offline: logs can only be fetched from the director", true), true
-	}
-	req := bosh.LogsRequest{Deployment: in.Deployment, Instance: instanceGroup(in) + "/" + instanceKeyID(in), Dir: logsDir()}
-	if group {
-		req.Instance = instanceGroup(in)
-	}
-	return pushScreen(newFetchScreen(m.c, req), false), true
-}
 
 // instanceKeyID is the instance's uuid, else its index.
 func instanceKeyID(in *bosh.Instance) string {
@@ -60,6 +26,7 @@ func instanceKeyID(in *bosh.Instance) string {
 // director task); when done it opens the bundle.
 type fetchScreen struct {
 	pageScreen
+	keys    fetchKeys
 	req     bosh.LogsRequest
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -69,34 +36,21 @@ type fetchScreen struct {
 	done    bool
 }
 
-// fetch events from the fetching goroutine.
-type logsProgressMsg struct {
-	screen int
-	p      bosh.LogsProgress
-	next   tea.Cmd
+// fetchKeys are the logs fetch's keys. Cancel takes esc over from the
+// router while the fetch runs (an override listed in keycheck.go).
+type fetchKeys struct {
+	Cancel key.Binding
 }
 
-func (m logsProgressMsg) target() int { return m.screen }
-
-type logsFetchedMsg struct {
-	screen int
-	b      bosh.Bundle
-	err    error
+func newFetchKeys() fetchKeys {
+	return fetchKeys{Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
 }
 
-func (m logsFetchedMsg) target() int { return m.screen }
-
-type bundleIndexedMsg struct {
-	screen int
-	b      bosh.Bundle
-	id     int64
-	err    error
-}
-
-func (m bundleIndexedMsg) target() int { return m.screen }
+func (k fetchKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Cancel} }
+func (k fetchKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
 
 func newFetchScreen(c *common, req bosh.LogsRequest) *fetchScreen {
-	s := &fetchScreen{pageScreen: newPage(c), req: req}
+	s := &fetchScreen{pageScreen: newPage(c), req: req, keys: newFetchKeys()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s
 }
@@ -107,26 +61,13 @@ func (s *fetchScreen) Init() tea.Cmd {
 	return startFetch(s.ctx, s.c.logsFetcher(), s.req, s.sid)
 }
 
-// startFetch runs the fetch on its own goroutine; progress arrives as
-// logsProgressMsg and the end as logsFetchedMsg.
-func startFetch(ctx context.Context, f LogsFetcher, req bosh.LogsRequest, screen int) tea.Cmd {
-	return withProgress(func(report func(bosh.LogsProgress)) tea.Msg {
-		if err := os.MkdirAll(req.Dir, 0o700); err != nil {
-			return logsFetchedMsg{screen: screen, err: err}
-		}
-		b, err := f.FetchLogs(ctx, req, report)
-		return logsFetchedMsg{screen: screen, b: b, err: err}
-	}, func(p bosh.LogsProgress, next tea.Cmd) tea.Msg {
-		return logsProgressMsg{screen: screen, p: p, next: next}
-	})
-}
-
 func (s *fetchScreen) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case tea.KeyMsg:
-		if key.Matches(m, lk.Cancel) && !s.done {
+		if key.Matches(m, s.keys.Cancel) && !s.done {
 			s.cancel()
-			return tea.Batch(status("logs fetch cancelled", false), func() tea.Msg { return tea.KeyMsg{Type: tea.KeyEsc} })
+			sid := s.sid
+			return tea.Batch(status("logs fetch cancelled", false), func() tea.Msg { return popScreenMsg{screen: sid} })
 		}
 	case logsProgressMsg:
 		if m.p.Stage == bosh.StageDownload && s.started.IsZero() {
@@ -143,15 +84,7 @@ func (s *fetchScreen) Update(msg tea.Msg) tea.Cmd {
 			s.err = m.err
 			return nil
 		}
-		ix := s.c.logsIndex()
-		uuid := s.c.info.UUID
-		return func() tea.Msg {
-			if ix == nil || uuid == "" {
-				return bundleIndexedMsg{screen: s.sid, b: m.b, err: errNoIndex}
-			}
-			id, err := ix.AddLogBundle(uuid, m.b)
-			return bundleIndexedMsg{screen: s.sid, b: m.b, id: id, err: err}
-		}
+		return indexBundle(s.c.logsIndex(), s.c.info.UUID, m.b, s.sid)
 	case bundleIndexedMsg:
 		files := newFilesScreen(s.c, m.id, m.b.Path, bundleTitle(m.b.Deployment, m.b.Instance))
 		files.files = m.b.Files
@@ -162,12 +95,6 @@ func (s *fetchScreen) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(cmds...)
 	}
 	return nil
-}
-
-// Back cancels a fetch in flight; the router then pops the screen.
-func (s *fetchScreen) Back() bool {
-	s.cancel()
-	return false
 }
 
 func (s *fetchScreen) Close() { s.cancel() }
@@ -251,8 +178,13 @@ func totalText(n int64) string {
 
 func (s *fetchScreen) Toolbar() (string, string) { return "", "logs " + s.req.Deployment }
 
-func (s *fetchScreen) ShortHelp() []key.Binding {
-	return []key.Binding{lk.Cancel, s.c.keys.Help, s.c.keys.Quit}
+// KeyMap is the cancel key while the fetch runs; once it has ended, esc
+// is the router's back again.
+func (s *fetchScreen) KeyMap() help.KeyMap {
+	if s.done {
+		return fetchKeys{}
+	}
+	return s.keys
 }
 
 // bundleTitle names a bundle in crumbs: "group/short-id", the group, or the

@@ -255,6 +255,9 @@ func TestLogsFetchCancelStopsTheFetch(t *testing.T) {
 	if _, ok := h.top().(*instancesScreen); !ok || len(ix.bundles) != 0 {
 		t.Errorf("after cancel: top %T, index %v", h.top(), ix.bundles)
 	}
+	if v := h.view(); !strings.Contains(v, "logs fetch cancelled") {
+		t.Errorf("the cancel is not reported:\n%s", v)
+	}
 }
 
 func TestLogsFetchFailureIsShown(t *testing.T) {
@@ -264,6 +267,14 @@ func TestLogsFetchFailureIsShown(t *testing.T) {
 	h.keys("l")
 	if v := h.view(); !strings.Contains(v, "failed: task 9 failed") {
 		t.Errorf("failure not shown:\n%s", v)
+	}
+	// The fetch is over: esc is back again, and the footer says so.
+	if v := h.view(); !strings.Contains(v, "esc back") || strings.Contains(v, "esc cancel") {
+		t.Errorf("footer after the failure:\n%s", v)
+	}
+	h.keys("esc")
+	if _, ok := h.top().(*instancesScreen); !ok {
+		t.Errorf("esc after the failure went to %T", h.top())
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
@@ -25,6 +26,8 @@ var errorLine = regexp.MustCompile(`ERROR|FATAL|panic|Error: ErrImagePull|Back-o
 // spool.
 type viewer struct {
 	pageScreen
+	keys         viewerKeys
+	searchKeys   inputKeys
 	bundle, name string
 	size         int64
 
@@ -51,36 +54,45 @@ type viewer struct {
 	vp viewport.Model
 }
 
-// viewer messages.
-type spoolOpenedMsg struct {
-	screen int
-	sp     *spool
-	err    error
+// viewerKeys are the log viewer's keys.
+type viewerKeys struct {
+	navKeys
+	Left, Right key.Binding
+	Search      key.Binding
+	Next, Prev  key.Binding
+	Wrap        key.Binding
 }
 
-func (m spoolOpenedMsg) target() int { return m.screen }
-
-type spoolChangedMsg struct{ screen int }
-
-func (m spoolChangedMsg) target() int { return m.screen }
-
-type windowMsg struct {
-	screen, top int
-	lines       []string
+func newViewerKeys() viewerKeys {
+	k := viewerKeys{
+		navKeys: defaultNavKeys(),
+		Left:    key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "scroll left")),
+		Right:   key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "scroll right")),
+		Search:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		Next:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
+		Prev:    key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
+		Wrap:    key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wrap")),
+	}
+	k.Top.SetHelp("g/home", "first line")
+	k.Bottom.SetHelp("G/end", "end of file")
+	return k
 }
 
-func (m windowMsg) target() int { return m.screen }
-
-type searchDoneMsg struct {
-	screen, gen, line int
-	found             bool
+func (k viewerKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Search, k.Next, k.Prev, k.Wrap, k.Bottom}
 }
 
-func (m searchDoneMsg) target() int { return m.screen }
+func (k viewerKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		append(k.navKeys.column(), k.Left, k.Right),
+		{k.Search, k.Next, k.Prev, k.Wrap},
+	}
+}
 
 func newViewer(c *common, bundle, name string, size int64) *viewer {
 	v := &viewer{pageScreen: newPage(c), bundle: bundle, name: name, size: size, match: -1,
-		input: lineInput{prompt: "/", placeholder: "search"}}
+		input: lineInput{prompt: "/", placeholder: "search"}, keys: newViewerKeys(),
+		searchKeys: searchKeys()}
 	v.ctx, v.cancel = context.WithCancel(context.Background())
 	v.vp = viewport.New(0, 0)
 	return v
@@ -94,24 +106,9 @@ func (v *viewer) Crumb() string {
 	return name
 }
 
-func (v *viewer) Init() tea.Cmd {
-	ctx, bundle, name, sid := v.ctx, v.bundle, v.name, v.sid
-	return func() tea.Msg {
-		sp, err := openSpool(ctx, bundle, name)
-		return spoolOpenedMsg{screen: sid, sp: sp, err: err}
-	}
-}
+func (v *viewer) Init() tea.Cmd { return openSpoolCmd(v.ctx, v.bundle, v.name, v.sid) }
 
-func (v *viewer) waitSpool() tea.Cmd {
-	sp, sid, ctx := v.sp, v.sid, v.ctx
-	return func() tea.Msg {
-		select {
-		case <-sp.changed:
-		case <-ctx.Done():
-		}
-		return spoolChangedMsg{screen: sid}
-	}
-}
+func (v *viewer) waitSpool() tea.Cmd { return waitSpool(v.ctx, v.sp, v.sid) }
 
 // bodyLines is how many lines the file gets: one goes to the status line.
 func (v *viewer) bodyLines() int { return max(v.height-1, 1) }
@@ -121,10 +118,7 @@ func (v *viewer) readWindow() tea.Cmd {
 	if v.sp == nil {
 		return nil
 	}
-	sp, top, n, sid := v.sp, v.top, v.bodyLines(), v.sid
-	return func() tea.Msg {
-		return windowMsg{screen: sid, top: top, lines: sp.Lines(top, n)}
-	}
+	return readSpool(v.sp, v.top, v.bodyLines(), v.sid)
 }
 
 func (v *viewer) Update(msg tea.Msg) tea.Cmd {
@@ -182,10 +176,10 @@ func (v *viewer) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (v *viewer) key(m tea.KeyMsg) tea.Cmd {
-	k := v.c.keys
+	k := v.keys
 	if v.editing {
 		switch {
-		case key.Matches(m, k.Enter):
+		case key.Matches(m, v.searchKeys.Accept):
 			v.editing = false
 			v.input.Blur()
 			v.pattern = v.input.Value()
@@ -194,7 +188,7 @@ func (v *viewer) key(m tea.KeyMsg) tea.Cmd {
 				return nil
 			}
 			return v.search(v.top-1, true)
-		case key.Matches(m, k.Back):
+		case key.Matches(m, v.searchKeys.Cancel):
 			v.editing = false
 			v.input.Blur()
 			return nil
@@ -204,23 +198,23 @@ func (v *viewer) key(m tea.KeyMsg) tea.Cmd {
 	}
 	page := v.bodyLines()
 	switch {
-	case key.Matches(m, lk.Search):
+	case key.Matches(m, k.Search):
 		v.editing = true
 		v.input.SetValue("")
 		v.input.Focus()
 		return nil
-	case key.Matches(m, lk.Next):
+	case key.Matches(m, k.Next):
 		return v.searchFrom(true)
-	case key.Matches(m, lk.Prev):
+	case key.Matches(m, k.Prev):
 		return v.searchFrom(false)
-	case key.Matches(m, lk.Wrap):
+	case key.Matches(m, k.Wrap):
 		v.wrap = !v.wrap
 		v.xoff = 0
 		return nil
-	case key.Matches(m, lk.Left):
+	case key.Matches(m, k.Left):
 		v.xoff = max(v.xoff-v.width/2, 0)
 		return nil
-	case key.Matches(m, lk.Right):
+	case key.Matches(m, k.Right):
 		if !v.wrap {
 			v.xoff += v.width / 2
 		}
@@ -277,12 +271,7 @@ func (v *viewer) search(from int, forward bool) tea.Cmd {
 	v.searchGen++
 	v.searching = true
 	v.note = ""
-	gen, sid, sp, ctx := v.searchGen, v.sid, v.sp, v.ctx
-	match := matcher(v.pattern)
-	return func() tea.Msg {
-		line, found := sp.Find(ctx, from, forward, match)
-		return searchDoneMsg{screen: sid, gen: gen, line: line, found: found}
-	}
+	return searchSpool(v.ctx, v.sp, from, forward, matcher(v.pattern), v.sid, v.searchGen)
 }
 
 func matcher(pattern string) func([]byte) bool {
@@ -469,16 +458,10 @@ func (v *viewer) Toolbar() (string, string) {
 	return "", strings.TrimPrefix(v.name, "./") + " · " + sizeText(v.size)
 }
 
-func (v *viewer) ShortHelp() []key.Binding {
-	k := v.c.keys
-	return []key.Binding{lk.Search, lk.Next, lk.Wrap, withHelp(k.Bottom, "end"), k.Back, k.Help, k.Quit}
-}
-
-func (v *viewer) FullHelp() [][]key.Binding {
-	k := v.c.keys
-	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, withHelp(k.Bottom, "end of file"), lk.Left, lk.Right},
-		{lk.Search, lk.Next, lk.Prev, lk.Wrap, k.Back},
-		{k.Help, k.Quit},
+// KeyMap is the search field's keys while a search is typed.
+func (v *viewer) KeyMap() help.KeyMap {
+	if v.editing {
+		return v.searchKeys
 	}
+	return v.keys
 }

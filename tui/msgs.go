@@ -97,6 +97,14 @@ type clockTickMsg struct{}
 // spinTickMsg advances the footer spinner.
 type spinTickMsg struct{}
 
+// infoWantedMsg: a screen was asked to refresh; the router retries the
+// director's /info if it has not answered yet.
+type infoWantedMsg struct{}
+
+// popScreenMsg asks the router to close the screen it names when that
+// screen is on top (a logs fetch cancelled with its own key).
+type popScreenMsg struct{ screen int }
+
 // reloadMsg rebuilds the top screen's rows after a burst of data, for
 // screens too large to rebuild on every message.
 type reloadMsg struct{}

@@ -20,6 +20,13 @@ type palette struct {
 	matches []string // candidates shown after an ambiguous tab
 }
 
+// paletteKeys are the command line's keys.
+func paletteKeys() inputKeys {
+	k := newInputKeys("run", "cancel")
+	k.Complete.SetEnabled(true)
+	return k
+}
+
 func (p *palette) open() {
 	p.active = true
 	p.input = lineInput{prompt: ":"}
@@ -35,12 +42,12 @@ func (p *palette) close() {
 // paletteKey edits, completes, runs or cancels the command line.
 func (m *Model) paletteKey(msg tea.KeyMsg) tea.Cmd {
 	p := &m.palette
-	k := m.c.keys
+	k := paletteKeys()
 	switch {
-	case key.Matches(msg, k.Back):
+	case key.Matches(msg, k.Cancel):
 		p.close()
 		return nil
-	case key.Matches(msg, k.Enter):
+	case key.Matches(msg, k.Accept):
 		line := p.input.Value()
 		p.close()
 		return m.runCommand(line)

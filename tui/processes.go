@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -36,10 +37,30 @@ func processColumns() []column {
 // summaryLines is how many lines the instance summary takes above the table.
 const summaryLines = 4
 
+// processesKeys are the processes screen's keys: the list's (enter opens
+// nothing) and the actions on the instance shown.
+type processesKeys struct {
+	listKeys
+	instanceKeys
+}
+
+func newProcessesKeys(readOnly bool) processesKeys {
+	return processesKeys{listKeys: defaultListKeys(""), instanceKeys: newInstanceKeys(readOnly)}
+}
+
+func (k processesKeys) ShortHelp() []key.Binding {
+	return append(k.listKeys.short(), k.Logs, k.Shell)
+}
+
+func (k processesKeys) FullHelp() [][]key.Binding {
+	return append(k.listKeys.full(), k.instanceKeys.column())
+}
+
 // processesScreen shows one instance: a summary of its VM and vitals, and
 // its processes with state, uptime, memory and CPU.
 type processesScreen struct {
 	base
+	keys processesKeys
 	dep  string
 	key  string
 	in   *bosh.Instance // nil when the instance is gone
@@ -48,7 +69,8 @@ type processesScreen struct {
 }
 
 func newProcesses(c *common, dep, instance string) *processesScreen {
-	s := &processesScreen{base: newBase(c, processColumns()), dep: dep, key: instance}
+	s := &processesScreen{base: newBase(c, processColumns()), dep: dep, key: instance,
+		keys: newProcessesKeys(c.opts.ReadOnly)}
 	s.set = rowSet[bosh.Process]{cmp: compareProcesses,
 		search: func(p *bosh.Process) string { return strings.ToLower(p.Name + "\x00" + processLook(p.State).word) },
 		key:    func(p *bosh.Process) string { return p.Name }}
@@ -79,7 +101,12 @@ func (s *processesScreen) refresh() tea.Cmd { return s.startDetails(true) }
 func (s *processesScreen) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case tea.KeyMsg:
-		return s.handleKey(m, s.refresh)
+		if !s.editing {
+			if cmd, ok := s.keys.instanceKeys.act(s.c, m, s.in, s.dep); ok {
+				return cmd
+			}
+		}
+		return s.handleKey(m, s.keys.listKeys, s.refresh)
 	case instancesLoadedMsg:
 		return s.onInstances(m)
 	case refreshTickMsg:
@@ -89,8 +116,6 @@ func (s *processesScreen) Update(msg tea.Msg) tea.Cmd {
 	}
 	return nil
 }
-
-func (s *processesScreen) Shown() tea.Cmd { return nil }
 
 // Reload finds the instance again and rebuilds its process rows.
 func (s *processesScreen) Reload() {
@@ -214,16 +239,7 @@ func (s *processesScreen) Toolbar() (string, string) {
 		strings.ToLower(s.tbl.cols[s.sortCol].title)
 }
 
-func (s *processesScreen) ShortHelp() []key.Binding {
-	k := s.c.keys
-	return []key.Binding{k.Back, k.Filter, k.Sort, k.Refresh, k.Palette, k.Help, k.Quit}
-}
-
-func (s *processesScreen) FullHelp() [][]key.Binding {
-	k := s.c.keys
-	k.Enter.SetEnabled(false)
-	return k.FullHelp()
-}
+func (s *processesScreen) KeyMap() help.KeyMap { return s.keysFor(s.keys) }
 
 func (s *processesScreen) DataAge() (time.Time, bool, bool) {
 	if s.from == nil {

@@ -29,7 +29,7 @@ func Run(o Options) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	if err := DefaultKeyMap().Validate(); err != nil {
+	if err := checkKeys(DefaultKeyMap()); err != nil {
 		return err
 	}
 	_, err := tea.NewProgram(New(o), tea.WithAltScreen()).Run()

@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
 // screen is one page of the TUI. The router owns a stack of them and hands
 // each message to the one on top (or to the one a result is addressed to).
+// A screen owns its keys and its actions: KeyMap is what it binds in its
+// current mode, and its Update handles those keys and returns commands;
+// the router routes, handles the global keys and draws header and footer.
 type screen interface {
 	id() int
 	Init() tea.Cmd
@@ -19,20 +23,86 @@ type screen interface {
 	View() string
 	SetSize(w, h int)
 	Crumb() string
-	Toolbar() (left, right string)
-	ShortHelp() []key.Binding
-	FullHelp() [][]key.Binding
+	KeyMap() help.KeyMap
+}
 
-	Reload()          // the store changed: rebuild rows
-	seen() int        // the store version rows were last built from
-	rowCount() int    // rows held, to decide whether rebuilds are batched
-	Capturing() bool  // the filter input has the keyboard
-	Back() bool       // esc: true when the screen used it (cleared its filter)
-	Shown() tea.Cmd   // back on top of the stack
-	Close()           // popped: cancel work in flight
-	Progress() string // footer text of work in flight
-	Err() error       // the screen's latest fetch error
+// The optional parts of a screen, found by the router with a type
+// assertion on the screen.
+
+// toolbarer has a filter or a note (left) and a row count (right) for the
+// toolbar.
+type toolbarer interface{ Toolbar() (left, right string) }
+
+// storeView is a screen built from the shared store: the router rebuilds
+// its rows when the store moves.
+type storeView interface {
+	Reload()       // the store changed: rebuild rows
+	seen() int     // the store version rows were last built from
+	rowCount() int // rows held, to decide whether rebuilds are batched
+}
+
+// capturer has a text field (or a modal) that takes every key.
+type capturer interface{ Capturing() bool }
+
+// backer uses esc itself (to clear its filter, close a confirmation) when
+// Back says so; else the router pops it.
+type backer interface{ Back() bool }
+
+// reshown has something to do when it is back on top of the stack.
+type reshown interface{ Shown() tea.Cmd }
+
+// closer has work to cancel when it is popped.
+type closer interface{ Close() }
+
+// worker has work in flight to name in the footer.
+type worker interface{ Progress() string }
+
+// failer has an error for the footer.
+type failer interface{ Err() error }
+
+// dated says how old its rows are: at, whether they are live, and whether
+// anything is known at all.
+type dated interface {
 	DataAge() (at time.Time, live, known bool)
+}
+
+func toolbarOf(s screen) (string, string) {
+	if t, ok := s.(toolbarer); ok {
+		return t.Toolbar()
+	}
+	return "", ""
+}
+
+func capturing(s screen) bool {
+	c, ok := s.(capturer)
+	return ok && c.Capturing()
+}
+
+func progressOf(s screen) string {
+	if w, ok := s.(worker); ok {
+		return w.Progress()
+	}
+	return ""
+}
+
+func errOf(s screen) error {
+	if f, ok := s.(failer); ok {
+		return f.Err()
+	}
+	return nil
+}
+
+func dataAge(s screen) (at time.Time, live, known bool) {
+	if d, ok := s.(dated); ok {
+		return d.DataAge()
+	}
+	return time.Time{}, false, false
+}
+
+func closeScreen(s screen) {
+	if c, ok := s.(closer); ok {
+		c.Close()
+	}
 }
 
 // lister is the part of a rowSet the shared screen code needs.
@@ -47,25 +117,27 @@ type lister interface {
 // base is what the list screens share: identity, fetch jobs, the table and
 // the filter input.
 type base struct {
-	c       *common
-	sid     int
-	list    job // cheap listing
-	det     job // details sweep
-	tbl     *table
-	rows    lister
-	input   lineInput
-	editing bool
-	ver     int
-	sortCol int
-	desc    bool
-	width   int
+	c         *common
+	sid       int
+	list      job // cheap listing
+	det       job // details sweep
+	tbl       *table
+	rows      lister
+	input     lineInput
+	inputKeys inputKeys // the filter's keys while it is typed
+	editing   bool
+	ver       int
+	sortCol   int
+	desc      bool
+	width     int
 }
 
 func newBase(c *common, cols []column) base {
 	in := lineInput{prompt: "/", placeholder: "filter"}
 	return base{
 		c: c, sid: c.newID(), tbl: newTable(cols, &c.styles), input: in,
-		list: job{label: "refreshing"}, det: job{label: "fetching details"},
+		inputKeys: filterKeys(),
+		list:      job{label: "refreshing"}, det: job{label: "fetching details"},
 	}
 }
 
@@ -91,15 +163,23 @@ func (b *base) keep(change func()) {
 	}
 }
 
+// keysFor is the screen's key map: the filter's keys while it is typed,
+// else normal.
+func (b *base) keysFor(normal help.KeyMap) help.KeyMap {
+	if b.editing {
+		return b.inputKeys
+	}
+	return normal
+}
+
 // handleKey does what every list screen does with a key: move, filter,
 // sort, refresh. refresh is the screen's on-demand fetch.
-func (b *base) handleKey(msg tea.KeyMsg, refresh func() tea.Cmd) tea.Cmd {
-	k := b.c.keys
+func (b *base) handleKey(msg tea.KeyMsg, k listKeys, refresh func() tea.Cmd) tea.Cmd {
 	if b.editing {
 		return b.handleFilterKey(msg)
 	}
 	switch {
-	case b.tbl.HandleKey(msg, k):
+	case b.tbl.HandleKey(msg, k.navKeys):
 	case key.Matches(msg, k.Filter):
 		b.editing = true
 		b.input.Focus()
@@ -114,9 +194,9 @@ func (b *base) handleKey(msg tea.KeyMsg, refresh func() tea.Cmd) tea.Cmd {
 			return status("offline: showing the cache only", false)
 		}
 		if cmd := refresh(); cmd != nil {
-			return cmd
+			return tea.Batch(cmd, wantInfo)
 		}
-		return status("a refresh is already running", false)
+		return tea.Batch(status("a refresh is already running", false), wantInfo)
 	}
 	return nil
 }
@@ -132,13 +212,13 @@ func (b *base) applySort() {
 
 // handleFilterKey edits the filter; rows are filtered as it changes.
 func (b *base) handleFilterKey(msg tea.KeyMsg) tea.Cmd {
-	k := b.c.keys
+	k := b.inputKeys
 	switch {
-	case key.Matches(msg, k.Enter):
+	case key.Matches(msg, k.Accept):
 		b.editing = false
 		b.input.Blur()
 		return nil
-	case key.Matches(msg, k.Back):
+	case key.Matches(msg, k.Cancel):
 		b.clearFilter()
 		return nil
 	}
@@ -341,6 +421,10 @@ func (b *base) stale(at time.Time) bool {
 func status(text string, isErr bool) tea.Cmd {
 	return func() tea.Msg { return statusMsg{text: text, err: isErr} }
 }
+
+// wantInfo asks the router to try the director's /info again if it has
+// not answered yet: an asked-for refresh is the moment to retry it.
+func wantInfo() tea.Msg { return infoWantedMsg{} }
 
 // noteListErr tells the header how the director answered a listing and
 // keeps its error for the footer; a cancelled fetch is no error.

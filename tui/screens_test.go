@@ -39,7 +39,7 @@ func shownKeys(s screen) []string {
 func TestFilterNarrowsRowsAndEscClearsIt(t *testing.T) {
 	h, _ := startedHarness(t, 12, 2, 120, 35)
 	h.keys("/")
-	if !h.top().Capturing() {
+	if !capturing(h.top()) {
 		t.Fatal("/ did not open the filter")
 	}
 	h.typeText("CF-1") // case-insensitive
@@ -54,7 +54,7 @@ func TestFilterNarrowsRowsAndEscClearsIt(t *testing.T) {
 		t.Fatalf("empty filter result should say so:\n%s", h.view())
 	}
 	h.keys("backspace", "enter")
-	if h.top().Capturing() || len(shownKeys(h.top())) != 2 {
+	if capturing(h.top()) || len(shownKeys(h.top())) != 2 {
 		t.Fatal("enter should keep the filter and leave the input")
 	}
 	if !strings.Contains(h.line(1), "filter: CF-1") || !strings.Contains(h.line(1), "2 of 12 deployments") {
@@ -249,19 +249,22 @@ func TestPaletteCompletesCommandsAndDeployments(t *testing.T) {
 
 func TestHelpOverlayIsBuiltFromTheBindings(t *testing.T) {
 	h, _ := startedHarness(t, 1, 1, 120, 35)
-	h.m.c.keys.Sort.SetHelp("s", "order by next column")
+	ds := h.top().(*deploymentsScreen)
+	ds.keys.Sort.SetHelp("s", "order by next column")
 	h.keys("?")
 	v := h.view()
-	for _, b := range h.top().FullHelp()[1] {
-		if !strings.Contains(v, b.Help().Desc) {
-			t.Fatalf("help overlay lacks %q:\n%s", b.Help().Desc, v)
+	for _, group := range append(ds.KeyMap().FullHelp(), h.m.c.keys.FullHelp()...) {
+		for _, b := range group {
+			if !strings.Contains(v, b.Help().Desc) {
+				t.Fatalf("help overlay lacks %q:\n%s", b.Help().Desc, v)
+			}
 		}
 	}
 	if !strings.Contains(v, "order by next column") {
 		t.Fatal("help did not follow a changed binding")
 	}
 	h.keys("j") // keys other than close do nothing while help is open
-	if !h.m.showHelp || h.top().(*deploymentsScreen).tbl.Cursor() != 0 {
+	if !h.m.showHelp || ds.tbl.Cursor() != 0 {
 		t.Fatal("help overlay let a key through")
 	}
 	h.keys("?")
@@ -284,41 +287,60 @@ func TestReadOnlyShowsBadgeAndDisablesMutatingActions(t *testing.T) {
 		t.Fatal("[RO] shown without read-only")
 	}
 
-	k := DefaultKeyMap()
-	k.Actions = []Action{
-		{Binding: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "recreate")), Mutating: true},
-		{Binding: key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs"))},
-	}
-	k.SetReadOnly(true)
-	if key.Matches(keyMsg("R"), k.Actions[0].Binding) || !key.Matches(keyMsg("l"), k.Actions[1].Binding) {
+	k := newInstancesKeys(true, false)
+	if key.Matches(keyMsg("x"), k.Shell) || !key.Matches(keyMsg("l"), k.Logs) {
 		t.Fatal("read-only should disable only the mutating binding")
 	}
-	groups := k.FullHelp()
-	actions := groups[len(groups)-1]
-	if len(actions) != 1 || actions[0].Help().Desc != "logs" {
-		t.Fatalf("help in read-only lists %v", actions)
+	for _, b := range bindingsOf(k.FullHelp()) {
+		if b.Enabled() && b.Help().Desc == "shell (ssh)" {
+			t.Fatal("help in read-only lists the shell")
+		}
 	}
-	k.SetReadOnly(false)
-	if !key.Matches(keyMsg("R"), k.Actions[0].Binding) {
-		t.Fatal("leaving read-only should enable the binding again")
+	if !key.Matches(keyMsg("x"), newInstancesKeys(false, false).Shell) {
+		t.Fatal("without read-only the shell key should match")
 	}
 }
 
-func TestKeyMapValidateFindsDuplicates(t *testing.T) {
-	if err := DefaultKeyMap().Validate(); err != nil {
-		t.Fatalf("default key map: %v", err)
+func TestCheckKeysFindsDuplicatesAndShadowing(t *testing.T) {
+	if err := checkKeys(DefaultKeyMap()); err != nil {
+		t.Fatalf("default key maps: %v", err)
 	}
 	k := DefaultKeyMap()
-	k.Actions = []Action{{Binding: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "ssh"))}}
-	err := k.Validate()
-	if err == nil || !strings.Contains(err.Error(), `"s" is bound to both "sort column" and "ssh"`) {
+	k.Redraw = key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "redraw"))
+	err := checkKeys(k)
+	if err == nil || !strings.Contains(err.Error(), `root: "?" is bound to both "help" and "redraw"`) {
 		t.Fatalf("duplicate not reported: %v", err)
 	}
-	k.SetReadOnly(true) // a disabled binding does not clash
-	k.Actions[0].Mutating = true
-	k.SetReadOnly(true)
-	if err := k.Validate(); err != nil {
-		t.Fatalf("disabled binding reported: %v", err)
+	// A root key rebound onto a screen's key: the screen would take it.
+	k = DefaultKeyMap()
+	k.Help = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "help"))
+	err = checkKeys(k)
+	if err == nil || !strings.Contains(err.Error(), `deployments: "s" (sort column) takes the root's "s" (help) with no override listed`) {
+		t.Fatalf("shadowing not reported: %v", err)
+	}
+	// Modal maps take every key: esc in the filter is no shadowing.
+	if strings.Contains(err.Error(), "filter:") {
+		t.Fatalf("modal map reported: %v", err)
+	}
+	// Without esc as back, the fetch's override is stale.
+	k = DefaultKeyMap()
+	k.Back = key.NewBinding(key.WithKeys("backspace"), key.WithHelp("backspace", "back"))
+	err = checkKeys(k)
+	if err == nil || !strings.Contains(err.Error(), `override of "esc" on logs fetch is listed but not bound`) {
+		t.Fatalf("stale override not reported: %v", err)
+	}
+}
+
+func TestKeyCheckFailureIsReportedAtStart(t *testing.T) {
+	saved := keyOverrides
+	keyOverrides = nil
+	defer func() { keyOverrides = saved }()
+	h := newHarness(t, Options{}, 120, 35)
+	if v := h.view(); !strings.Contains(v, "key bindings: logs fetch") {
+		t.Fatalf("a failed key check is not reported:\n%s", v)
+	}
+	if err := Run(Options{}); err == nil || !strings.Contains(err.Error(), "key bindings") {
+		t.Fatalf("Run started with a failed key check: %v", err)
 	}
 }
 
@@ -397,3 +419,34 @@ func TestStartOnAllInstances(t *testing.T) {
 		t.Fatalf("breadcrumb = %q", got)
 	}
 }
+
+// The optional parts each screen is meant to have: a rename that drops
+// one would otherwise pass silently.
+var (
+	_ storeView = (*deploymentsScreen)(nil)
+	_ storeView = (*instancesScreen)(nil)
+	_ storeView = (*processesScreen)(nil)
+	_ storeView = (*clustersScreen)(nil)
+	_ backer    = (*base)(nil)
+	_ backer    = (*cckScreen)(nil)
+	_ capturer  = (*base)(nil)
+	_ capturer  = (*viewer)(nil)
+	_ capturer  = (*auditScreen)(nil)
+	_ capturer  = (*cckScreen)(nil)
+	_ reshown   = (*deploymentsScreen)(nil)
+	_ reshown   = (*instancesScreen)(nil)
+	_ reshown   = (*clustersScreen)(nil)
+	_ reshown   = (*bundlesScreen)(nil)
+	_ reshown   = (*eventsScreen)(nil)
+	_ closer    = (*base)(nil)
+	_ closer    = (*viewer)(nil)
+	_ closer    = (*fetchScreen)(nil)
+	_ closer    = (*auditScreen)(nil)
+	_ closer    = (*cckScreen)(nil)
+	_ closer    = (*reportScreen)(nil)
+	_ worker    = (*base)(nil)
+	_ failer    = (*base)(nil)
+	_ dated     = (*pageScreen)(nil)
+	_ dated     = (*cckScreen)(nil)
+	_ dated     = (*reportScreen)(nil)
+)

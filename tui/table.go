@@ -230,7 +230,7 @@ func (t *table) MoveTo(i int) {
 }
 
 // HandleKey moves the cursor; it reports whether the key was a movement.
-func (t *table) HandleKey(msg tea.KeyMsg, k KeyMap) bool {
+func (t *table) HandleKey(msg tea.KeyMsg, k navKeys) bool {
 	switch {
 	case key.Matches(msg, k.Up):
 		t.MoveTo(t.cursor - 1)

@@ -135,24 +135,6 @@ func spaces(n int) string {
 	return strings.Repeat(" ", n)
 }
 
-// ago says how long ago t was, in the largest sensible unit: "12s", "4m",
-// "3h", "2d".
-func ago(now, t time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < time.Second:
-		return "0s"
-	case d < time.Minute:
-		return strconv.Itoa(int(d/time.Second)) + "s"
-	case d < time.Hour:
-		return strconv.Itoa(int(d/time.Minute)) + "m"
-	case d < 48*time.Hour:
-		return strconv.Itoa(int(d/time.Hour)) + "h"
-	default:
-		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
-	}
-}
-
 // duration formats an uptime compactly: "45s", "12m", "3h4m", "12d3h".
 func duration(secs int64) string {
 	d := time.Duration(secs) * time.Second

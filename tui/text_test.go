@@ -35,15 +35,7 @@ func TestTruncateAndFit(t *testing.T) {
 	}
 }
 
-func TestAgoDurationCountKB(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		0: "0s", 12 * time.Second: "12s", 4 * time.Minute: "4m", 90 * time.Minute: "1h",
-		47 * time.Hour: "47h", 72 * time.Hour: "3d",
-	} {
-		if got := ago(t0, t0.Add(-d)); got != want {
-			t.Errorf("ago(%v) = %q, want %q", d, got, want)
-		}
-	}
+func TestDurationCountKB(t *testing.T) {
 	for secs, want := range map[int64]string{0: "-", 45: "45s", 720: "12m", 3*3600 + 240: "3h4m", 12*86400 + 3*3600: "12d3h"} {
 		if got := duration(secs); got != want {
 			t.Errorf("duration(%d) = %q, want %q", secs, got, want)
@@ -225,5 +217,15 @@ func TestHostileTextCannotReachTheTerminal(t *testing.T) {
 	raw := h.m.View()
 	if strings.Contains(raw, "\x1b]52") || strings.Contains(raw, "\x07") {
 		t.Fatalf("a control sequence from the director reached the screen: %q", raw)
+	}
+}
+
+// Ages read as the CLI prints them (cache.Age): a day from 24 hours on.
+func TestAgesReadAsInTheCLI(t *testing.T) {
+	deps, insts := fixture(1, 1)
+	h := newHarness(t, Options{Offline: true, Cached: cachedInfo(),
+		Cache: newFakeCache(deps, insts, t0.Add(-47*time.Hour))}, 120, 35).start()
+	if got := h.line(0); !strings.Contains(got, "offline (cached 1d ago)") {
+		t.Fatalf("header = %q", got)
 	}
 }

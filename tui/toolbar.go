@@ -8,7 +8,7 @@ import "strings"
 func (m *Model) toolbarView() string {
 	st := &m.c.styles
 	w := m.c.width
-	f, right := m.top().Toolbar()
+	f, right := toolbarOf(m.top())
 	if f != "" {
 		f = "  " + f
 	}

@@ -51,6 +51,59 @@ func logsDir() string {
 	return filepath.Join(os.TempDir(), "bosun-logs")
 }
 
+// fetch events from the fetching goroutine.
+type logsProgressMsg struct {
+	screen int
+	p      bosh.LogsProgress
+	next   tea.Cmd
+}
+
+func (m logsProgressMsg) target() int { return m.screen }
+
+type logsFetchedMsg struct {
+	screen int
+	b      bosh.Bundle
+	err    error
+}
+
+func (m logsFetchedMsg) target() int { return m.screen }
+
+type bundleIndexedMsg struct {
+	screen int
+	b      bosh.Bundle
+	id     int64
+	err    error
+}
+
+func (m bundleIndexedMsg) target() int { return m.screen }
+
+// Messages of the log viewer.
+type spoolOpenedMsg struct {
+	screen int
+	sp     *spool
+	err    error
+}
+
+func (m spoolOpenedMsg) target() int { return m.screen }
+
+type spoolChangedMsg struct{ screen int }
+
+func (m spoolChangedMsg) target() int { return m.screen }
+
+type windowMsg struct {
+	screen, top int
+	lines       []string
+}
+
+func (m windowMsg) target() int { return m.screen }
+
+type searchDoneMsg struct {
+	screen, gen, line int
+	found             bool
+}
+
+func (m searchDoneMsg) target() int { return m.screen }
+
 // bundlesLoadedMsg: the bundle index was read.
 type bundlesLoadedMsg struct {
 	screen  int
@@ -155,3 +208,63 @@ type logsError string
 func (e logsError) Error() string { return string(e) }
 
 const errNoIndex = logsError("no bundle index: the cache is unavailable")
+
+// startFetch runs the fetch on its own goroutine; progress arrives as
+// logsProgressMsg and the end as logsFetchedMsg.
+func startFetch(ctx context.Context, f LogsFetcher, req bosh.LogsRequest, screen int) tea.Cmd {
+	return withProgress(func(report func(bosh.LogsProgress)) tea.Msg {
+		if err := os.MkdirAll(req.Dir, 0o700); err != nil {
+			return logsFetchedMsg{screen: screen, err: err}
+		}
+		b, err := f.FetchLogs(ctx, req, report)
+		return logsFetchedMsg{screen: screen, b: b, err: err}
+	}, func(p bosh.LogsProgress, next tea.Cmd) tea.Msg {
+		return logsProgressMsg{screen: screen, p: p, next: next}
+	})
+}
+
+// indexBundle records a fetched bundle in the index.
+func indexBundle(ix LogsIndex, uuid string, b bosh.Bundle, screen int) tea.Cmd {
+	return func() tea.Msg {
+		if ix == nil || uuid == "" {
+			return bundleIndexedMsg{screen: screen, b: b, err: errNoIndex}
+		}
+		id, err := ix.AddLogBundle(uuid, b)
+		return bundleIndexedMsg{screen: screen, b: b, id: id, err: err}
+	}
+}
+
+// openSpoolCmd starts copying a bundle's file into a spool.
+func openSpoolCmd(ctx context.Context, bundle, name string, screen int) tea.Cmd {
+	return func() tea.Msg {
+		sp, err := openSpool(ctx, bundle, name)
+		return spoolOpenedMsg{screen: screen, sp: sp, err: err}
+	}
+}
+
+// waitSpool waits for more of the file to arrive in the spool.
+func waitSpool(ctx context.Context, sp *spool, screen int) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case <-sp.changed:
+		case <-ctx.Done():
+		}
+		return spoolChangedMsg{screen: screen}
+	}
+}
+
+// readSpool reads n lines of the spool from top.
+func readSpool(sp *spool, top, n, screen int) tea.Cmd {
+	return func() tea.Msg {
+		return windowMsg{screen: screen, top: top, lines: sp.Lines(top, n)}
+	}
+}
+
+// searchSpool streams through the spool for the first line match takes,
+// after (or before) line from.
+func searchSpool(ctx context.Context, sp *spool, from int, forward bool, match func([]byte) bool, screen, gen int) tea.Cmd {
+	return func() tea.Msg {
+		line, found := sp.Find(ctx, from, forward, match)
+		return searchDoneMsg{screen: screen, gen: gen, line: line, found: found}
+	}
+}
