@@ -10,10 +10,12 @@
 //	content_*.go    the foundation content from a seed: deployments,
 //	                instances, releases, manifests, the seeded past
 //	director_*.go   the director: router, auth, deployments, instances and
-//	                vms, tasks and workers, locks, events, cloud-check
+//	                vms, tasks and workers, locks, events, cloud-check and
+//	                the instance state model (director_cck_model.go)
 //	uaa_*.go        the director's UAA: clients, users, tokens
-//	vm_*.go         a VM: its file system, its shell and commands, a kubo
-//	                master's kube-apiserver
+//	vm_*.go         a VM: snapshots of its instance's state, its file
+//	                system, its shell and commands, a kubo master's
+//	                kube-apiserver
 //	ssh_*.go        the VMs' SSH endpoints, the gateway, the director's
 //	                SSH setup task
 //	logs_*.go       logs bundles: the fetch-logs task, contents, blobstore
