@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -46,27 +45,12 @@ func newSimCmd(g *globals) *cobra.Command {
 				defer os.RemoveAll(dir)
 				caOut = filepath.Join(dir, "ca.pem")
 			}
-			if err := os.WriteFile(caOut, []byte(f.CACertPEM()), 0o644); err != nil {
-				return fmt.Errorf("write CA certificate: %w", err)
-			}
 			out := cmd.OutOrStdout()
-			fmt.Fprint(out, f.Exports(caOut))
-			// The VMs' SSH gateway: its key goes to a known_hosts file, as
-			// bosun refuses a gateway it cannot check.
-			line, err := f.GatewayKnownHostsLine()
+			lines, err := f.ServeSetup(caOut)
 			if err != nil {
 				return err
 			}
-			known := filepath.Join(filepath.Dir(caOut), "gateway_known_hosts")
-			if err := os.WriteFile(known, []byte(line), 0o644); err != nil {
-				return fmt.Errorf("write the gateway's known_hosts: %w", err)
-			}
-			fmt.Fprintf(out, "export BOSUN_GW_KNOWN_HOSTS=%s\n", known)
-			fmt.Fprintf(out, "# simulated director %s (uuid %s), UAA %s; PKS API %s, its UAA %s; Ctrl-C stops it\n",
-				f.DirectorURL(), f.UUID(), f.UAAURL(), f.PKSURL(), f.PKSUAAURL())
-			if d := f.DriftedDeployments(); len(d) > 0 {
-				fmt.Fprintf(out, "# cloud-check drift on: %s\n", strings.Join(d, " "))
-			}
+			fmt.Fprint(out, lines)
 			if sinkTo != "" {
 				sink, err := f.StartSink(sim.SinkOptions{Addr: sinkTo, Rate: sinkRate})
 				if err != nil {
