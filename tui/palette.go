@@ -10,7 +10,7 @@ import (
 )
 
 // paletteCommands are the `:` commands; any unique prefix works.
-var paletteCommands = []string{"deployments", "instances", "clusters", "logs", "events", "quit"}
+var paletteCommands = []string{"deployments", "instances", "clusters", "logs", "events", "history", "quit"}
 
 // palette is the `:` command line: `:deployments`, `:instances DEP`,
 // `:instances` (all), `:q`. Tab completes command and deployment names.
@@ -164,6 +164,11 @@ func (m *Model) runCommand(line string) tea.Cmd {
 			return status("usage: :logs", true)
 		}
 		return pushScreen(newBundlesScreen(m.c), false)
+	case "history":
+		if len(words) > 1 {
+			return status("usage: :history", true)
+		}
+		return pushScreen(newHistoryScreen(m.c), false)
 	case "instances":
 		switch len(words) {
 		case 1:
@@ -177,7 +182,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		}
 		return status("usage: :instances [DEPLOYMENT]", true)
 	}
-	return status(fmt.Sprintf("unknown command %q; try :deployments, :instances [DEPLOYMENT], :clusters, :q", words[0]), true)
+	return status(fmt.Sprintf("unknown command %q; try :deployments, :instances [DEPLOYMENT], :clusters, :logs, :events, :history, :q", words[0]), true)
 }
 
 func navigate(to route, reset bool) tea.Cmd {
