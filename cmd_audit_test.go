@@ -59,12 +59,28 @@ func TestAuditEnableStatusRevertDisable(t *testing.T) {
 		orig = append(orig, b)
 	}
 	r := e.run("audit", "enable", "-c", dep, "--level", "RequestResponse", "--maxage", "14", "--health-poll", "10ms")
-	if r.code != 1 || !strings.Contains(r.stderr, "refusing without --yes") {
+	if r.code != 2 || !strings.Contains(r.stderr, "refusing without --yes") {
 		t.Fatalf("enable without --yes: exit %d, %s", r.code, r.stderr)
 	}
 	r = e.run("audit", "enable", "-c", dep, "--level", "RequestResponse", "--maxage", "14", "--yes", "--health-poll", "10ms")
 	if r.code != 0 || strings.Count(r.stdout, " changed ") != 3 || !strings.Contains(r.stderr, "reverts this change") {
 		t.Fatalf("enable: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	// The history has the refusal and the roll, with each master and the
+	// commands by hand.
+	type action struct {
+		Action, Outcome, Command, Cluster string
+		Targets                           []struct{ Name, Outcome string }
+	}
+	acts := decode[[]action](t, e.run("history", "--json", "-d", dep))
+	if len(acts) != 2 || acts[1].Outcome != "refused" || acts[0].Action != "audit enable" || acts[0].Outcome != "applied" ||
+		len(acts[0].Targets) != 3 || strings.Count(acts[0].Command, "monit restart kube-apiserver") != 3 || acts[0].Cluster != dep {
+		t.Fatalf("history after enable: %+v", acts)
+	}
+	for _, tg := range acts[0].Targets {
+		if !strings.HasPrefix(tg.Name, "master/") || tg.Outcome != "applied" {
+			t.Errorf("target %+v", tg)
+		}
 	}
 	st := decode[auditStatusJSON](t, e.run("audit", "status", "-c", strings.TrimPrefix(dep, "service-instance_"), "--json"))
 	if st.Deployment != dep || len(st.Masters) != 3 {
@@ -133,13 +149,13 @@ func TestAuditRefusals(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"audit", "enable", "-c", "service-instance_1d7ba15b-24e8-46dc-ad9c-553dd31b18f9", "--read-only", "--yes"}, 1, "--read-only"},
+		{[]string{"audit", "enable", "-c", "service-instance_1d7ba15b-24e8-46dc-ad9c-553dd31b18f9", "--read-only", "--yes"}, 2, "--read-only"},
 		{[]string{"audit", "status"}, 2, "name a cluster"},
 		{[]string{"audit", "enable", "-c", "1d7ba15b-24e8-46dc-ad9c-553dd31b18f9", "--level", "Everything"}, 2, "--level"},
 		{[]string{"audit", "enable", "-c", "1d7ba15b-24e8-46dc-ad9c-553dd31b18f9", "--level", "None", "--policy", "/nonexistent"}, 2, "exclude"},
 		{[]string{"audit", "enable", "-c", "1d7ba15b-24e8-46dc-ad9c-553dd31b18f9", "--policy", "/nonexistent"}, 2, "--policy"},
 		{[]string{"audit", "enable", "-c", "1d7ba15b-24e8-46dc-ad9c-553dd31b18f9", "--maxsize", "-5"}, 2, "negative"},
-		{[]string{"ssh", "-d", "dep", "master/0", "--read-only"}, 1, "--read-only"},
+		{[]string{"ssh", "-d", "dep", "master/0", "--read-only"}, 2, "--read-only"},
 		{[]string{"ssh", "-d", "dep", "master"}, 2, "one instance"},
 		{[]string{"ssh", "master/0"}, 2, "no deployment"},
 		{[]string{"ssh", "-d", "dep", "-c", " "}, 2, "-c needs"},
@@ -209,5 +225,35 @@ func TestAuditStatusByPKSClusterName(t *testing.T) {
 	r := e.run("audit", "status", "-c", "no-such-cluster")
 	if r.code == 0 || !strings.Contains(r.stderr, "no-such-cluster") {
 		t.Errorf("unknown cluster name: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// --read-only refuses audit status before any director task: the SSH
+// setup would add a user on every master. The refusal is in the history.
+func TestReadOnlyAuditStatusMakesNoTask(t *testing.T) {
+	f := startSim(t, sim.Options{Seed: 1})
+	e := newEnv(t)
+	e.pointAt(f)
+	var dep string
+	for _, d := range decode[[]map[string]any](t, e.run("deployments", "--json")) {
+		if name := d["name"].(string); strings.HasPrefix(name, "service-instance_") {
+			dep = name
+			break
+		}
+	}
+	before := f.Stats()
+	r := e.run("--read-only", "audit", "status", "-c", dep)
+	if r.code != 2 || !strings.Contains(r.stderr, "--read-only") || !strings.Contains(r.stderr, "SSH setup adds a user") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	after := f.Stats()
+	for task, n := range after.TasksStarted {
+		if n != before.TasksStarted[task] {
+			t.Errorf("a %s task was started (%d before, %d after)", task, before.TasksStarted[task], n)
+		}
+	}
+	acts := decode[[]map[string]any](t, e.run("history", "--json"))
+	if len(acts) != 1 || acts[0]["outcome"] != "refused" || acts[0]["action"] != "audit status" || acts[0]["cluster"] != dep {
+		t.Fatalf("history %v", acts)
 	}
 }

@@ -310,7 +310,7 @@ func TestEtcdHealthOverSSH(t *testing.T) {
 	if r := e.run("etcd", "-c", "ml-sandbox"); r.code != 1 || !strings.Contains(r.stderr, "no deployment yet") {
 		t.Errorf("cluster being created: exit %d %q", r.code, r.stderr)
 	}
-	if r := e.run("--read-only", "etcd", "-c", "data-lake"); r.code != 1 || !strings.Contains(r.stderr, "--read-only") {
+	if r := e.run("--read-only", "etcd", "-c", "data-lake"); r.code != 2 || !strings.Contains(r.stderr, "--read-only") {
 		t.Errorf("read-only: exit %d %q", r.code, r.stderr)
 	}
 }

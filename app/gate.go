@@ -116,12 +116,18 @@ func (p *Progress) flush() {
 
 // Refusal is why the session refuses a plan of this kind, "" when it does not.
 func (s *Session) Refusal(k Kind, action string) string {
+	return Refusal(s.cfg.ReadOnly, s.cfg.Offline || s.Client == nil, k, action)
+}
+
+// Refusal is why --read-only or --offline refuse an action of kind k, ""
+// when they do not; for a caller that could not open a session at all.
+func Refusal(readOnly, offline bool, k Kind, action string) string {
 	switch {
-	case s.cfg.ReadOnly && k == Read:
+	case readOnly && k == Read:
 		return fmt.Sprintf("--read-only: refusing %s (the director's SSH setup adds a user on the VMs)", action)
-	case s.cfg.ReadOnly:
+	case readOnly:
 		return fmt.Sprintf("--read-only: refusing %s", action)
-	case s.cfg.Offline || s.Client == nil:
+	case offline:
 		return fmt.Sprintf("--offline: %s needs the director", action)
 	}
 	return ""

@@ -137,20 +137,17 @@ func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) err
 	if err != nil {
 		return exitError{2, err.Error()}
 	}
-	s, err := openSession(g)
-	if err != nil {
-		return err
-	}
-	defer s.close()
 	// Refused before anything is asked: reading the flags sets up SSH,
 	// which adds a user on every master.
 	kind := app.Read
 	if action != "status" && !af.dryRun {
 		kind = app.Change
 	}
-	if err := s.Check(app.Plan{Kind: kind, Action: "audit " + action, Deployment: dep, Cluster: af.cluster}); err != nil {
-		return exitError{2, err.Error()}
+	s, err := openGated(g, app.Plan{Kind: kind, Action: "audit " + action, Deployment: dep, Cluster: af.cluster})
+	if err != nil {
+		return err
 	}
+	defer s.close()
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if _, _, err := s.DirectorInfo(ctx, false); err != nil {

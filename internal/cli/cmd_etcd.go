@@ -43,14 +43,11 @@ func newEtcdCmd(g *globals) *cobra.Command {
 }
 
 func runEtcd(ctx context.Context, g *globals, gf *gatewayFlags, name string, out, errOut io.Writer) error {
-	s, err := openSession(g)
+	s, err := openGated(g, app.Plan{Kind: app.Read, Action: "etcd health", Cluster: name})
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	if err := refuseSSH(s, "etcd health", name); err != nil {
-		return err
-	}
 	_, e, err := resolveCluster(ctx, g, s, name, false, errOut)
 	if err != nil {
 		return err

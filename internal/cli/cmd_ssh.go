@@ -107,14 +107,11 @@ func runSSH(ctx context.Context, g *globals, gf *gatewayFlags, dep, arg, command
 	if !hasCommand && target.IndexOrID == "" {
 		return exitError{2, "an interactive shell needs one instance: name GROUP/INDEX or GROUP/UUID, or run a command with -c"}
 	}
-	s, err := openSession(g)
+	s, err := openGated(g, app.SSHPlan(target, command))
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	if err := s.Check(app.SSHPlan(target, command)); err != nil {
-		return exitError{2, err.Error()}
-	}
 	opts, err := gf.sshOptions(s, errOut)
 	if err != nil {
 		return exitError{2, err.Error()}
@@ -143,16 +140,6 @@ func exitFor(code int) error {
 		return nil
 	}
 	return exitError{code: code}
-}
-
-// refuseSSH refuses, and records the refusal of, work that needs a
-// director SSH session (which adds a user on the VMs) under --read-only or
-// --offline: exit 2.
-func refuseSSH(s *session, what, cluster string) error {
-	if err := s.Check(app.Plan{Kind: app.Read, Action: what, Cluster: cluster}); err != nil {
-		return exitError{2, err.Error()}
-	}
-	return nil
 }
 
 // maxParallelSSH bounds the hosts a command runs on at once.

@@ -77,14 +77,11 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 }
 
 func runUsage(ctx context.Context, g *globals, gf *gatewayFlags, cluster string, since time.Time, out, errOut io.Writer) error {
-	s, err := openSession(g)
+	s, err := openGated(g, app.Plan{Kind: app.Read, Action: "usage", Cluster: cluster})
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	if err := refuseSSH(s, "usage", cluster); err != nil {
-		return err
-	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	r, err := usageReport(ctx, g, s, gf, cluster, since, errOut)

@@ -73,3 +73,22 @@ func (s *session) warnCache(w io.Writer) {
 func noteAge(w io.Writer, what string, at time.Time) {
 	fmt.Fprintf(w, "bosun: %s from cache, fetched %s ago (%s)\n", what, cache.Age(at, time.Now()), at.Local().Format("2006-01-02 15:04:05"))
 }
+
+// openGated opens the session for an action and refuses (exit 2, recorded
+// in the history) what --read-only or --offline forbid, before anything is
+// asked of the director. A refusal stands even when no environment
+// resolves, though it cannot then be recorded.
+func openGated(g *globals, p app.Plan) (*session, error) {
+	s, err := openSession(g)
+	if err != nil {
+		if why := app.Refusal(g.readOnly, g.offline, p.Kind, p.Action); why != "" {
+			return nil, exitError{2, why}
+		}
+		return nil, err
+	}
+	if err := s.Check(p); err != nil {
+		s.close()
+		return nil, exitError{2, err.Error()}
+	}
+	return s, nil
+}
