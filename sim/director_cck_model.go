@@ -51,6 +51,7 @@ type cckInstance struct {
 	in    *instance
 	dbID  int
 	vm    *vm    // record: the active VM (CID, agent id, IPs, created at); nil when none
+	state string // record: the desired state, started, stopped or detached
 	procs string // actual: its processes, healthRunning, healthFailing or healthStopped
 }
 
@@ -97,7 +98,7 @@ func (w *cckWorld) deployment(d *deployment) *cckDeployment {
 	for _, in := range d.Instances {
 		w.nextDBID++
 		seed := seededNow(in)
-		ci := &cckInstance{in: in, dbID: w.nextDBID, vm: seed.vm, procs: seed.procs}
+		ci := &cckInstance{in: in, dbID: w.nextDBID, vm: seed.vm, state: seed.state, procs: seed.procs}
 		if in.VM != nil {
 			w.cloud[in.VM.CID] = &cloudVM{agentOK: seed.agentOK}
 		}

@@ -35,7 +35,7 @@ func (k cckScanKind) run(x *taskRun) (string, error) {
 	}
 	var vms []*cckInstance
 	for _, ci := range cd.insts {
-		if ci.in.expectsVM() && ci.in.State != "detached" {
+		if ci.in.expectsVM() && ci.state != "detached" {
 			vms = append(vms, ci)
 		}
 	}

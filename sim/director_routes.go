@@ -26,6 +26,7 @@ func (f *Foundation) directorRoutes() *router {
 	rt.add("GET", "/stemcells", permList, f.getStemcells)
 	rt.add("GET", "/releases", permList, f.getReleases)
 	f.addCCKRoutes(rt)
+	f.addLifecycleRoutes(rt)
 	rt.add("POST", "/deployments/:d/ssh", "", f.postSSH).consumesJSON = true
 	logs := newLogStore(f)
 	rt.add("GET", "/deployments/:d/jobs/:job/:index/logs", "", logs.getLogs)

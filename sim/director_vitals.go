@@ -102,7 +102,7 @@ func vmInfo(s instanceNow, v *vm, now time.Time) vmInfoLine {
 		IPs:             []string{},
 		JobName:         g.Name,
 		Index:           in.Index,
-		State:           in.State,
+		State:           s.state,
 		VMType:          g.VMType,
 		Processes:       []agentProcess{},
 		AZ:              in.AZ,
@@ -247,7 +247,7 @@ func newCheapLine(in *instance, v *vm) cheapLine {
 }
 
 func cheapInstance(s instanceNow) instanceLine {
-	return instanceLine{cheapLine: newCheapLine(s.in, s.vm), ExpectsVM: s.in.expectsVM()}
+	return instanceLine{cheapLine: newCheapLine(s.in, s.vm), ExpectsVM: s.in.expectsVM() && s.state != "detached"}
 }
 
 func cheapVM(s instanceNow, v *vm) vmLine {

@@ -7,6 +7,7 @@ package sim
 type instanceNow struct {
 	in      *instance
 	vm      *vm    // the active VM on record; nil when none
+	state   string // the desired state on record: started, stopped or detached
 	exists  bool   // the IaaS has the recorded VM
 	agentOK bool   // the recorded VM's agent answers
 	procs   string // healthRunning, healthFailing or healthStopped
@@ -41,7 +42,7 @@ func agentIDOf(s instanceNow) string {
 // seededNow is an instance's state as the content seeds it: the state
 // model starts from it.
 func seededNow(in *instance) instanceNow {
-	s := instanceNow{in: in, vm: in.VM, exists: in.VM != nil, agentOK: in.Health != healthUnresponsive, procs: in.Health}
+	s := instanceNow{in: in, vm: in.VM, state: in.State, exists: in.VM != nil, agentOK: in.Health != healthUnresponsive, procs: in.Health}
 	if s.procs == healthUnresponsive || s.procs == "" {
 		s.procs = healthRunning
 	}
@@ -50,7 +51,7 @@ func seededNow(in *instance) instanceNow {
 
 // now is ci's snapshot. Call with w.mu held.
 func (w *cckWorld) now(ci *cckInstance) instanceNow {
-	s := instanceNow{in: ci.in, vm: ci.vm, procs: ci.procs}
+	s := instanceNow{in: ci.in, vm: ci.vm, state: ci.state, procs: ci.procs}
 	if ci.vm != nil {
 		if v := w.cloud[ci.vm.CID]; v != nil {
 			s.exists, s.agentOK = true, v.agentOK
