@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"sort"
 	"strconv"
 	"time"
 )
@@ -173,4 +174,19 @@ func lifecycleEvent(x *taskRun, in *instance, action string, parent int, errText
 	x.f.mu.Lock()
 	defer x.f.mu.Unlock()
 	return x.f.addEventLocked(e)
+}
+
+// LockedDeployments names the deployments whose lock a task holds now,
+// sorted: tests use them to see a state change refused.
+func (f *Foundation) LockedDeployments() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, l := range f.locksLocked() {
+		if j := l.json(time.Now()); j.Type == "deployment" && len(j.Resource) > 0 {
+			out = append(out, j.Resource[0])
+		}
+	}
+	sort.Strings(out)
+	return out
 }
