@@ -194,3 +194,15 @@ func (r *startReporter) TaskStarted(id int) {
 		r.started(id)
 	}
 }
+
+// CheckDeploymentLock refuses, before anything is asked of the operator,
+// a deployment whose lock another task holds: the error wraps a
+// *LockError naming the holder. nil when the deployment is free.
+func (c *Client) CheckDeploymentLock(ctx context.Context, dep string) error {
+	op := "check the lock of " + dep
+	s, err := c.session(ctx, op)
+	if err != nil {
+		return err
+	}
+	return c.checkLock(ctx, s, op, dep)
+}

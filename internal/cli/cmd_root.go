@@ -107,6 +107,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newInfoCmd(g),
 		newSimCmd(g),
 	)
+	root.AddCommand(newLifecycleCmds(g)...)
 	return root
 }
 
