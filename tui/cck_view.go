@@ -67,15 +67,18 @@ func (s *cckScreen) historyLine() string {
 	return strings.Join(parts, "; ")
 }
 
-// eventLines shows the last steps of the running task, newest last; a
-// step's finished (or failed) line replaces its started line.
-func (s *cckScreen) eventLines(w, room int) []string {
+// eventLines shows the last steps of the running task, newest last.
+func (s *cckScreen) eventLines(w, room int) []string { return taskEventLines(s.events, w, room) }
+
+// taskEventLines shows the last steps of a task, newest last; a step's
+// finished (or failed) line replaces its started line.
+func taskEventLines(events []bosh.TaskEvent, w, room int) []string {
 	type entry struct {
 		key, text string
 		open      bool
 	}
 	var list []entry
-	for _, ev := range s.events {
+	for _, ev := range events {
 		step := oneLineText(ev.Task)
 		key := ev.Stage + "\x00" + step
 		var e entry

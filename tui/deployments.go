@@ -46,13 +46,15 @@ type deploymentsKeys struct {
 	listKeys
 	CloudCheck key.Binding // of the deployment under the cursor
 	Logs       key.Binding // says where logs are fetched: on an instance
+	lifecycleKeys
 }
 
 func newDeploymentsKeys() deploymentsKeys {
 	return deploymentsKeys{
-		listKeys:   defaultListKeys("instances"),
-		CloudCheck: cloudCheckKey(),
-		Logs:       key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs (on an instance)")),
+		listKeys:      defaultListKeys("instances"),
+		CloudCheck:    cloudCheckKey(),
+		Logs:          key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs (on an instance)")),
+		lifecycleKeys: newLifecycleKeys(false),
 	}
 }
 
@@ -61,7 +63,7 @@ func (k deploymentsKeys) ShortHelp() []key.Binding {
 }
 
 func (k deploymentsKeys) FullHelp() [][]key.Binding {
-	return append(k.listKeys.full(), []key.Binding{k.CloudCheck, k.Logs})
+	return append(k.listKeys.full(), []key.Binding{k.CloudCheck, k.Logs}, k.lifecycleKeys.column())
 }
 
 // deploymentsScreen lists the director's deployments with a health summary
@@ -75,6 +77,7 @@ type deploymentsScreen struct {
 
 func newDeployments(c *common) *deploymentsScreen {
 	s := &deploymentsScreen{base: newBase(c, deploymentColumns()), keys: newDeploymentsKeys()}
+	s.keys.lifecycleKeys = newLifecycleKeys(c.opts.ReadOnly)
 	s.set = rowSet[depRow]{cmp: compareDepRows,
 		search: func(r *depRow) string { return r.search },
 		key:    func(r *depRow) string { return r.d.Name }}
@@ -147,7 +150,7 @@ func (s *deploymentsScreen) action(m tea.KeyMsg) (tea.Cmd, bool) {
 	case key.Matches(m, k.Logs):
 		return status("logs come from an instance: open a deployment (enter) and press l on one", false), true
 	}
-	return nil, false
+	return s.keys.lifecycleKeys.act(s.c, m, nil, dep)
 }
 
 func (s *deploymentsScreen) onDeployments(m deploymentsLoadedMsg) tea.Cmd {

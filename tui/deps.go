@@ -44,6 +44,7 @@ type Data struct {
 	LogsIndex    LogsIndex     // the bundle index; nil without a cache
 	Events       EventSource   // stored Kubernetes events; nil without a cache
 	History      HistorySource // every action bosun ran or refused; nil without a cache
+	Lifecycle    Lifecycle     // restart, recreate, stop, start through the gate; nil offline
 }
 
 // HistorySource is the history of every action bosun ran or refused.

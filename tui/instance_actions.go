@@ -17,6 +17,7 @@ type instanceKeys struct {
 	GroupLogs key.Binding // its instance group's logs
 	Shell     key.Binding // a shell on it; creates a user on the VM
 	Audit     key.Binding // the kube-apiserver audit flags of its cluster
+	lifecycleKeys
 }
 
 func newInstanceKeys(readOnly bool) instanceKeys {
@@ -25,11 +26,13 @@ func newInstanceKeys(readOnly bool) instanceKeys {
 		GroupLogs: groupLogsKey("group logs"),
 		Shell:     mutating(shellKey(), readOnly),
 		Audit:     auditKey(),
+
+		lifecycleKeys: newLifecycleKeys(readOnly),
 	}
 }
 
 func (k instanceKeys) column() []key.Binding {
-	return []key.Binding{k.Logs, k.GroupLogs, k.Shell, k.Audit}
+	return append([]key.Binding{k.Logs, k.GroupLogs, k.Shell, k.Audit}, k.lifecycleKeys.column()...)
 }
 
 // act runs the action msg names on instance in (nil when none is
@@ -45,7 +48,10 @@ func (k instanceKeys) act(c *common, msg tea.KeyMsg, in *bosh.Instance, dep stri
 	case key.Matches(msg, k.Audit):
 		return openAudit(c, dep), true
 	}
-	return nil, false
+	if in == nil && k.lifecycleKeys.action(msg) != "" {
+		return status("no instance selected", true), true
+	}
+	return k.lifecycleKeys.act(c, msg, in, dep)
 }
 
 // fetchInstanceLogs opens the logs fetch of in, or of its instance group.

@@ -36,6 +36,7 @@ func screenKeyMaps() []screenKeyMap {
 		{screen: "log viewer", keys: newViewerKeys()},
 		{screen: "cloud-check", keys: newCCKKeys(false)},
 		{screen: "cloud-check confirmation", keys: newCCKConfirmKeys()},
+		{screen: "lifecycle confirmation", keys: newLifecycleConfirmKeys()},
 		{screen: "audit", keys: newAuditKeys(false)},
 
 		{screen: "filter", keys: filterKeys(), modal: true},
