@@ -129,6 +129,21 @@ wait_for "last roll:"
 wait_for "history:"
 shot audit
 
+# Recreate of the failing instance: the confirmation, then the new VM.
+failing=$(bin/bosun --demo instances --json | tr -d ' \n' | grep -o '"deployment":"[^"]*","instance":"[^"]*","index":[0-9]*,"process_state":"failing"' | head -1)
+failing_dep=$(echo "$failing" | sed 's/^"deployment":"\([^"]*\)".*/\1/')
+start
+tmux send-keys -t "$session" ":instances $failing_dep" Enter
+wait_for "worker/"
+wait_gone "fetching details"
+tmux send-keys -t "$session" / f a i l i n g Enter
+tmux send-keys -t "$session" E
+wait_for "(default: No)"
+shot recreate-confirm
+tmux send-keys -t "$session" y
+wait_for "BEFORE"
+shot recreate-done
+
 # Kubernetes events from the clusters' sinks.
 start
 tmux send-keys -t "$session" ":events" Enter

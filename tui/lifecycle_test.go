@@ -119,7 +119,7 @@ func TestRecreateFromTheInstancesScreen(t *testing.T) {
 	}
 	v = h.view()
 	for _, want := range []string{"recreate instance " + instanceLabel(&in) + ": applied (task 77)", "vm-new-" + in.ID[:8],
-		"(was " + in.VMCID + ")", "● running", "1m", "Updating instance › " + in.Name} {
+		"was " + in.VMCID, "● running", "1m", "Updating instance › " + in.Name} {
 		if !strings.Contains(v, want) {
 			t.Errorf("after the task the screen lacks %q:\n%s", want, v)
 		}

@@ -91,7 +91,7 @@ func (s *lifecycleScreen) doneLines(w, h int) []string {
 	case s.after == nil:
 		out = append(out, st.role(roleFaint).apply(truncate("reading the instances again…", w)))
 	default:
-		out = append(out, st.role(roleBold).apply(fit(fmt.Sprintf("%-28s %-16s %-44s %s", "INSTANCE", "STATE", "VM CID", "VM AGE"), w, false)))
+		out = append(out, st.role(roleBold).apply(fit(fmt.Sprintf("%-28s %-16s %-40s %-7s %s", "INSTANCE", "STATE", "VM CID", "AGE", "BEFORE"), w, false)))
 		for i := range s.after {
 			out = append(out, s.afterLine(&s.after[i], w))
 		}
@@ -101,24 +101,24 @@ func (s *lifecycleScreen) doneLines(w, h int) []string {
 	return append(out, taskEventLines(s.events, w, h-len(out)-1)...)
 }
 
-// afterLine is one instance after the task: state, VM CID (the old one
-// when it changed) and the VM's age.
+// afterLine is one instance after the task: state, VM CID, the VM's age
+// and the VM it had before when that changed.
 func (s *lifecycleScreen) afterLine(in *bosh.Instance, w int) string {
 	st := &s.c.styles
 	l := instanceLook(in)
-	cid := in.VMCID
+	cid, was := in.VMCID, ""
 	if cid == "" {
 		cid = "-"
 	}
 	if old, ok := s.before[in.Name]; ok && old.VMCID != in.VMCID && old.VMCID != "" {
-		cid += " (was " + old.VMCID + ")"
+		was = "was " + old.VMCID
 	}
 	age := "-"
 	if !in.VMCreatedAt.IsZero() {
 		age = cache.Age(in.VMCreatedAt, s.c.now())
 	}
 	state := st.role(l.role).apply(fmt.Sprintf("%-16s", truncate(l.String(), 16)))
-	line := fmt.Sprintf("%-28s %s %-44s %s", truncate(instanceLabel(in), 28), state, truncate(cid, 44), age)
+	line := fmt.Sprintf("%-28s %s %-40s %-7s %s", truncate(instanceLabel(in), 28), state, truncate(cid, 40), age, was)
 	return truncateANSI(line, w)
 }
 
