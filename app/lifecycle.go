@@ -141,10 +141,11 @@ func dash(s string) string {
 }
 
 // ChangeState applies lp through the gate: confirm decides, the task's
-// events go to progress (may be nil) and its id is recorded as soon as it
-// is known. When ctx ends while the task runs, the director's task goes
-// on: the outcome is interrupted, with its id and how to stop it.
-func (s *Session) ChangeState(ctx context.Context, lp LifecyclePlan, confirm Confirm, progress func(bosh.TaskEvent)) (LifecycleResult, error) {
+// events go to progress and its id to started (either may be nil) and to
+// the history as soon as it is known. When ctx ends while the task runs,
+// the director's task goes on: the outcome is interrupted, with its id
+// and how to stop it.
+func (s *Session) ChangeState(ctx context.Context, lp LifecyclePlan, confirm Confirm, progress func(bosh.TaskEvent), started func(int)) (LifecycleResult, error) {
 	r := lp.Request
 	var out LifecycleResult
 	res, err := s.Apply(ctx, lp.Plan, confirm, func(ctx context.Context, pr *Progress) (Result, error) {
@@ -156,7 +157,12 @@ func (s *Session) ChangeState(ctx context.Context, lp LifecyclePlan, confirm Con
 			if progress != nil {
 				progress(ev)
 			}
-		}, func(id int) { pr.Task(int64(id)) })
+		}, func(id int) {
+			pr.Task(int64(id))
+			if started != nil {
+				started(id)
+			}
+		})
 		res := Result{TaskIDs: []int64{int64(id)}, Targets: seen.final(id != 0 && ctx.Err() == nil, r.DryRun)}
 		switch {
 		case err != nil && ctx.Err() != nil && id != 0:

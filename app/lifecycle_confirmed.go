@@ -19,6 +19,6 @@ func (c *Confirmed) PlanLifecycle(ctx context.Context, r bosh.LifecycleRequest) 
 // outcome and, when interrupted, how to stop the task that goes on.
 func (c *Confirmed) ChangeState(ctx context.Context, r bosh.LifecycleRequest, batches []bosh.LifecycleBatch,
 	progress func(bosh.TaskEvent)) (int, cache.Outcome, string, error) {
-	res, err := c.s.ChangeState(ctx, NewLifecyclePlan(r, batches, ""), Yes, progress)
+	res, err := c.s.ChangeState(ctx, NewLifecyclePlan(r, batches, ""), Yes, progress, nil)
 	return res.TaskID, res.Outcome, res.Detail, err
 }

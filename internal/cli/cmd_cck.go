@@ -283,15 +283,20 @@ func taskProgressPrinter(w io.Writer) func(bosh.TaskEvent) {
 			fmt.Fprintf(w, "Task %d\n", ev.TaskID)
 			started = true
 		}
-		step := strings.Join(strings.Fields(ev.Task), " ")
-		switch ev.State {
-		case "finished":
-			fmt.Fprintf(w, "  %s > %s: done\n", ev.Stage, step)
-		case "failed":
-			fmt.Fprintf(w, "  %s > %s: failed: %s\n", ev.Stage, step, ev.Error)
-		case "error":
-			fmt.Fprintf(w, "  task error: %s\n", strings.Join(strings.Fields(ev.Error), " "))
-		}
+		printTaskStep(w, ev)
+	}
+}
+
+// printTaskStep prints a finished or failed step, or the task's error.
+func printTaskStep(w io.Writer, ev bosh.TaskEvent) {
+	step := strings.Join(strings.Fields(ev.Task), " ")
+	switch ev.State {
+	case "finished":
+		fmt.Fprintf(w, "  %s > %s: done\n", ev.Stage, step)
+	case "failed":
+		fmt.Fprintf(w, "  %s > %s: failed: %s\n", ev.Stage, step, ev.Error)
+	case "error":
+		fmt.Fprintf(w, "  task error: %s\n", strings.Join(strings.Fields(ev.Error), " "))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"text/tabwriter"
 
@@ -141,7 +142,8 @@ func runLifecycle(ctx context.Context, g *globals, r bosh.LifecycleRequest, in i
 			return confirmPlan(in, errOut, p, fmt.Sprintf("%s %d instance(s)?", r.Action, len(p.Targets)))
 		}
 	}
-	res, err := s.ChangeState(ctx, lp, confirm, taskProgressPrinter(errOut))
+	started, progress := lifecyclePrinter(errOut)
+	res, err := s.ChangeState(ctx, lp, confirm, progress, started)
 	report := lifecycleReport{Action: r.Action, Deployment: r.Deployment, Targets: lp.Plan.Targets, Outcome: string(res.Outcome)}
 	if res.TaskID != 0 {
 		report.TaskID = &res.TaskID
@@ -209,6 +211,27 @@ func signalContext(parent context.Context) (context.Context, func() os.Signal, f
 		}
 	}
 	return ctx, sig, func() { signal.Stop(ch); close(done); cancel() }
+}
+
+// lifecyclePrinter prints "Task N" as soon as the director has given the
+// task, then its finished and failed steps as they come.
+func lifecyclePrinter(w io.Writer) (func(int), func(bosh.TaskEvent)) {
+	var mu sync.Mutex
+	announced := false
+	announce := func(id int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !announced {
+			fmt.Fprintf(w, "Task %d\n", id)
+			announced = true
+		}
+	}
+	return announce, func(ev bosh.TaskEvent) {
+		announce(ev.TaskID)
+		mu.Lock()
+		defer mu.Unlock()
+		printTaskStep(w, ev)
+	}
 }
 
 // writeLifecycleTable prints the outcome: the task and each instance.
