@@ -172,6 +172,10 @@ func runLifecycle(ctx context.Context, g *globals, r bosh.LifecycleRequest, in i
 // not start: unknown instance, locked deployment, unreachable, refused).
 func lifecycleExit(err error, sig os.Signal) error {
 	msg := oneLine(err.Error())
+	var le *bosh.LockError
+	if errors.As(err, &le) {
+		msg = le.Error()
+	}
 	if s, ok := sig.(syscall.Signal); ok {
 		return exitError{128 + int(s), msg}
 	}
