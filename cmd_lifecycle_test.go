@@ -177,6 +177,14 @@ func TestLifecycleRefusals(t *testing.T) {
 	if h["action"] != "recreate" || h["outcome"] != "refused" || !strings.Contains(h["detail"].(string), "--read-only") {
 		t.Errorf("read-only refusal not recorded: %v", h)
 	}
+	locked := f.LockedDeployments()[0]
+	r := e.run("stop", "-d", locked, "--yes", "--json")
+	if out := lifecycleJSON(t, r); r.code != 2 || out.Outcome != "refused" || out.TaskID != nil {
+		t.Errorf("locked deployment, --json: exit %d %+v", r.code, out)
+	}
+	if h := lastHistory(t, e, locked); h["action"] != "stop" || h["outcome"] != "refused" || !strings.Contains(h["detail"].(string), "locked by task") {
+		t.Errorf("lock refusal not recorded: %v", h)
+	}
 	if after := instanceNamed(t, e, in.Deployment, in.Instance); after.VMCID != in.VMCID {
 		t.Errorf("a refused recreate changed the VM: %s -> %s", in.VMCID, after.VMCID)
 	}

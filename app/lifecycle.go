@@ -44,7 +44,8 @@ func LifecycleGate(r bosh.LifecycleRequest) Plan {
 
 // PlanLifecycle checks r, finds the instances it names (the cheap
 // listing: no task) and works out their order from the flags and the
-// manifest's update block. Nothing changes.
+// manifest's update block. Nothing changes. A deployment locked by
+// another task is refused (and the refusal recorded), naming the holder.
 func (s *Session) PlanLifecycle(ctx context.Context, r bosh.LifecycleRequest) (LifecyclePlan, error) {
 	if why := s.Refusal(Change, r.Action); why != "" {
 		return LifecyclePlan{}, &RefusedError{why}
@@ -62,6 +63,10 @@ func (s *Session) PlanLifecycle(ctx context.Context, r bosh.LifecycleRequest) (L
 		return LifecyclePlan{}, &UnknownError{What: be.Description}
 	}
 	if err := s.Client.CheckDeploymentLock(ctx, r.Deployment); err != nil {
+		var le *bosh.LockError
+		if errors.As(err, &le) {
+			s.recordFinal(LifecycleGate(r), cache.OutcomeRefused, nil, le.Error())
+		}
 		return LifecyclePlan{}, err
 	}
 	var settings bosh.UpdateSettings

@@ -134,6 +134,10 @@ func runLifecycle(ctx context.Context, g *globals, r bosh.LifecycleRequest, in i
 	}
 	lp, err := s.PlanLifecycle(ctx, r)
 	if err != nil {
+		if g.jsonOut {
+			gate := app.LifecycleGate(r)
+			writeJSON(out, lifecycleReport{Action: r.Action, Deployment: r.Deployment, Targets: gate.Targets, Outcome: string(cache.OutcomeRefused)})
+		}
 		return lifecycleExit(appError(err), sig())
 	}
 	confirm := app.Yes
