@@ -265,6 +265,9 @@ func newInstBlock(r *depRows, all bool) *instBlock {
 func (s *instancesScreen) Len() int { return s.set.Len() }
 
 func (s *instancesScreen) Cell(i, col, _ int) cell {
+	if s.ids[col] == instColVMAge {
+		return vmAgeCell(s.set.at(i).in, s.c.now())
+	}
 	return instanceCell(s.set.at(i).in, s.ids[col])
 }
 

@@ -3,8 +3,10 @@ package tui
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"bosun/bosh"
+	"bosun/cache"
 )
 
 // Instance column ids; the all-instances screen adds the deployment column.
@@ -20,6 +22,7 @@ const (
 	instColDisk
 	instColVMType
 	instColVMCID
+	instColVMAge
 	numInstCols
 )
 
@@ -35,6 +38,7 @@ var instColumns = [numInstCols]column{
 	instColDisk:       {title: "DISK S/E/P%", min: 11, prio: 5, right: true},
 	instColVMType:     {title: "VM TYPE", min: 7, max: 16, prio: 6},
 	instColVMCID:      {title: "VM CID", min: 10, max: 40, prio: 7},
+	instColVMAge:      {title: "VM AGE", min: 6, prio: 8, right: true},
 }
 
 func instanceColumnIDs(all bool) []int {
@@ -43,7 +47,7 @@ func instanceColumnIDs(all bool) []int {
 		ids = append(ids, instColDeployment)
 	}
 	return append(ids, instColState, instColAZ, instColIPs, instColLoad, instColCPU,
-		instColMem, instColDisk, instColVMType, instColVMCID)
+		instColMem, instColDisk, instColVMType, instColVMCID, instColVMAge)
 }
 
 // instanceCell formats one column of an instance.
@@ -144,8 +148,29 @@ func compareInstRows(a, b *instRow, id int) int {
 		return strings.Compare(x.VMType, y.VMType)
 	case instColVMCID:
 		return strings.Compare(x.VMCID, y.VMCID)
+	case instColVMAge: // youngest VM first; none last
+		switch {
+		case x.VMCreatedAt.IsZero() || y.VMCreatedAt.IsZero():
+			return boolRank(x.VMCreatedAt.IsZero()) - boolRank(y.VMCreatedAt.IsZero())
+		}
+		return y.VMCreatedAt.Compare(x.VMCreatedAt)
 	}
 	return compareFloat(vital(x, id), vital(y, id))
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// vmAgeCell is how long ago the instance's VM was created.
+func vmAgeCell(in *bosh.Instance, now time.Time) cell {
+	if in.VMCreatedAt.IsZero() {
+		return cell{text: "-", role: roleFaint}
+	}
+	return cell{text: cache.Age(in.VMCreatedAt, now), role: roleFaint}
 }
 
 // compareIPs orders by the first address, numerically for IPv4.

@@ -125,8 +125,14 @@ func TestRecreateFromTheInstancesScreen(t *testing.T) {
 		}
 	}
 	h.keys("esc")
-	if v := h.view(); !strings.Contains(v, "vm-new-"+in.ID[:8]) {
-		t.Errorf("the instances screen does not show the new VM:\n%s", v)
+	row := ""
+	for _, l := range strings.Split(h.view(), "\n") {
+		if strings.Contains(l, "vm-new-"+in.ID[:8]) {
+			row = l
+		}
+	}
+	if !strings.HasSuffix(strings.TrimSpace(row), " 1m") || !strings.Contains(row, "● running") {
+		t.Errorf("the instances screen does not show the new VM, its state and age: %q\n%s", row, h.view())
 	}
 }
 
