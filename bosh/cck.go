@@ -292,4 +292,3 @@ func mountText(data any) string {
 	}
 	return strings.Join(vms, ", ")
 }
-
