@@ -187,6 +187,9 @@ func (s *Session) ApplyAudit(ctx context.Context, sess *bosh.SSHSession, dep, cl
 		for _, r := range results {
 			res.Targets = append(res.Targets, cache.ActionTarget{Name: r.Instance, Outcome: auditOutcome(r.Outcome)})
 		}
+		if errors.Is(err, pks.ErrRollStopped) || (err != nil && ctx.Err() != nil) {
+			res.Outcome, res.Detail = cache.OutcomeInterrupted, interruptedDetail(results, err)
+		}
 		return res, err
 	})
 	return results, err
@@ -205,4 +208,25 @@ func auditOutcome(o string) cache.Outcome {
 		return cache.OutcomeFailed
 	}
 	return "" // not reached
+}
+
+// interruptedDetail says what an interrupted roll did and did not do.
+func interruptedDetail(results []pks.MasterResult, err error) string {
+	var done, left []string
+	for _, r := range results {
+		switch r.Outcome {
+		case pks.OutcomeNotReached:
+			left = append(left, r.Instance)
+		default:
+			done = append(done, r.Instance+" "+r.Outcome)
+		}
+	}
+	d := "interrupted: " + oneLine(err.Error())
+	if len(done) > 0 {
+		d += "; done: " + strings.Join(done, ", ")
+	}
+	if len(left) > 0 {
+		d += "; not reached: " + strings.Join(left, ", ") + " (run the same command again to finish)"
+	}
+	return d
 }

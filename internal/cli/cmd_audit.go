@@ -191,14 +191,20 @@ func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) err
 	if !g.yes {
 		confirm = func(p app.Plan) (bool, error) { return confirmAudit(p, plans, out) }
 	}
+	// From here a signal finishes the master being changed and stops; a
+	// second one rolls that master back at once. Either is recorded.
+	stop()
+	in := interruptible(cmd.Context(), errOut, "finishing the master being changed, then stopping")
+	defer in.release()
 	o := pks.RollOptions{
 		HealthTimeout: af.healthTimeout,
 		PollEvery:     af.pollEvery,
+		Stop:          in.stop,
 		Progress: func(st pks.RollStep) {
 			fmt.Fprintf(errOut, "bosun: %s: %s\n", st.Instance, st.Step)
 		},
 	}
-	results, rollErr := s.ApplyAudit(ctx, sess, dep, af.cluster, change.Enable, plans, confirm, o)
+	results, rollErr := s.ApplyAudit(in.ctx, sess, dep, af.cluster, change.Enable, plans, confirm, o)
 	var refused *app.RefusedError
 	switch {
 	case errors.As(rollErr, &refused):
@@ -223,6 +229,9 @@ func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) err
 		tw.Flush()
 	}
 	fmt.Fprintln(errOut, "bosun: note: a later `bosh deploy` or `tkgi update-cluster` re-renders bpm.yml and reverts this change; `bosun audit status` detects it")
+	if in.exitCode() != 0 {
+		return in.interrupted(rollErr)
+	}
 	if rollErr != nil {
 		return exitError{1, rollErr.Error()}
 	}
