@@ -34,8 +34,9 @@ type ReceiverConfig struct {
 	// DefaultMaxConns). A new connection past it is still served: the
 	// connection that has gone longest without a complete frame is
 	// closed to make room, recorded as a Rejection (ConnEvicted) and
-	// counted in Stats.Evicted. A sender that keeps sending frames is
-	// never the one closed while a silent or trickling one is open.
+	// counted in Stats.Evicted. Connections are ordered by their last
+	// complete frame (or their accept, before any); bytes that do not
+	// complete a frame do not count, so a trickle does not protect one.
 	MaxConns int
 	// MaxConnsPerSource is the number of connections served at once from
 	// one source IP address (default DefaultMaxConnsPerSource). A new
