@@ -119,6 +119,9 @@ func (m master) read(ctx context.Context, p string) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("%s: read %s: %s", m.h.Instance(), p, oneLineMsg(errOut.String()))
 	}
+	if out.Len() == 0 {
+		return []byte{}, nil // an empty file, not an absent one (nil)
+	}
 	return out.Bytes(), nil
 }
 

@@ -116,9 +116,9 @@ func TestAuditScreenToggleWithConfirmation(t *testing.T) {
 	h.keys("v", "e")
 	v := h.view()
 	for _, want := range []string{"[y/N]", "monit restart kube-apiserver", "Enable audit logging (level Request) on 1 of 1 masters",
-		"== master/0123456789", "--- /var/vcap/jobs/kube-apiserver/config/bpm.yml",
+		"== master/0123456789", "--- a/var/vcap/jobs/kube-apiserver/config/bpm.yml", "@@ -2,3 +2,5 @@",
 		"+  - --audit-policy-file=/var/vcap/jobs/kube-apiserver/config/bosun-audit-policy.yml",
-		"+++ /var/vcap/jobs/kube-apiserver/config/bosun-audit-policy.yml (new)", "+kind: Policy"} {
+		"--- /dev/null", "+++ b/var/vcap/jobs/kube-apiserver/config/bosun-audit-policy.yml", "+kind: Policy"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("confirmation lacks %q:\n%s", want, v)
 		}
