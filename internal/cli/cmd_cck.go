@@ -236,15 +236,6 @@ func problemIDs(probs []bosh.Problem) string {
 	return strings.Join(ids, ", ")
 }
 
-// chosenName is the resolution an answer applies: the named one or the
-// problem's default.
-func chosenName(p bosh.Problem, a bosh.Answer) string {
-	if a.Resolution != "" {
-		return a.Resolution
-	}
-	return p.Default
-}
-
 // cckScan scans, printing task progress when asked; the app records it.
 func cckScan(ctx context.Context, s *session, dep string, show bool, errOut io.Writer) ([]bosh.Problem, error) {
 	var progress func(bosh.TaskEvent)
