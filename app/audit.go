@@ -173,8 +173,8 @@ func (s *Session) ApplyAudit(ctx context.Context, sess *bosh.SSHSession, dep, cl
 		o.Record = func(r pks.MasterResult) {
 			pr.Target(r.Instance, auditOutcome(r.Outcome))
 			if s.Store != nil && info.UUID != "" {
-				_ = s.Store.RecordAudit(info.UUID, cache.AuditRecord{Deployment: dep, Master: r.Instance, Action: auditVerb(enable), At: r.At,
-					Who: who, FlagsBefore: r.FlagsBefore, FlagsAfter: r.FlagsAfter, Outcome: r.Outcome, Detail: r.Detail, Backup: r.Backup})
+				s.noteWrite("audit history", s.Store.RecordAudit(info.UUID, cache.AuditRecord{Deployment: dep, Master: r.Instance, Action: auditVerb(enable), At: r.At,
+					Who: who, FlagsBefore: r.FlagsBefore, FlagsAfter: r.FlagsAfter, Outcome: r.Outcome, Detail: r.Detail, Backup: r.Backup}))
 			}
 			if record != nil {
 				record(r)

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"bosun/bosh"
@@ -61,11 +60,15 @@ func (c *Cache) SaveClusters(uuid, apiURL string, clusters []pks.Cluster, at tim
 	return c.write("clusters", c.s.Store.SaveClusters(uuid, apiURL, clusters, at))
 }
 
-func (c *Cache) write(what string, err error) error {
-	if err != nil {
-		err = fmt.Errorf("cache not updated (%s): %w", what, err)
+func (c *Cache) write(what string, err error) error { return c.s.cacheWriteError(what, err) }
+
+// BeginInstanceListing says which deployments a live listing of every
+// instance will fetch, so that a listing cut short reads as incomplete.
+func (s *Session) BeginInstanceListing(uuid string, deps []string, at time.Time) error {
+	if c := s.Cache(); c != nil && uuid != "" {
+		return c.write("instance listing", s.Store.BeginInstanceListing(uuid, deps, at))
 	}
-	return err
+	return nil
 }
 
 // SaveDeployments writes a live listing back to the cache when there is

@@ -24,7 +24,8 @@ type session struct {
 // variables, then the bosh and pks CLIs' saved configuration) or starts the
 // demo foundation, and opens the app session. It never contacts the director.
 func openSession(g *globals) (*session, error) {
-	cfg := app.Config{Offline: g.offline, ReadOnly: g.readOnly, MaxTasks: g.maxTasks}
+	cfg := app.Config{Offline: g.offline, ReadOnly: g.readOnly, MaxTasks: g.maxTasks,
+		Warn: func(msg string) { fmt.Fprintln(os.Stderr, "bosun: warning: "+oneLine(msg)) }}
 	s := &session{}
 	if g.demo {
 		f, err := sim.Start(sim.Options{Listen: "127.0.0.1:0", Seed: 1, Drift: true})
