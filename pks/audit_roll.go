@@ -54,6 +54,8 @@ type RollOptions struct {
 	// context instead stops at once: the master being changed is rolled
 	// back.
 	Stop <-chan struct{}
+	// Holder is who the lock says holds it; default this process.
+	Holder LockHolder
 }
 
 // ErrRollStopped is returned (wrapped) when the roll stopped between two
@@ -94,7 +96,11 @@ func Roll(ctx context.Context, r Runner, plans []MasterPlan, layout MasterLayout
 		results[i] = MasterResult{Instance: p.Instance(), Outcome: OutcomeNotReached, FlagsBefore: p.FlagsBefore, FlagsAfter: p.FlagsBefore}
 	}
 	first := master{r: r, h: plans[0].Host, layout: layout}
-	if err := first.lock(ctx); err != nil {
+	holder := o.Holder
+	if holder.PID == 0 {
+		holder = thisProcess()
+	}
+	if err := first.lock(ctx, holder, func(s string) { progress(first.h.Instance(), s, false) }); err != nil {
 		return results, err
 	}
 	defer first.unlock(context.WithoutCancel(ctx))

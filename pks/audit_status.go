@@ -38,7 +38,10 @@ type MasterAudit struct {
 	// RecordNote says why, when DiffersFromRecord: the evidence of a
 	// revert, or "differs from bosun's last record (reason unknown)".
 	RecordNote string `json:"record_note"`
-	Error      string `json:"error,omitempty"`
+	// Lock is who holds an audit roll's lock on this master (the first
+	// master of the cluster, where rolls take it); null when free.
+	Lock  *LockHolder `json:"lock"`
+	Error string      `json:"error,omitempty"`
 }
 
 // Enabled: the log backend has a path and a policy file is named.
@@ -62,6 +65,9 @@ func (m MasterAudit) Cells() (audit, drift, note string) {
 	}
 	if m.RecordNote != "" {
 		note = strings.TrimPrefix(note+"; "+m.RecordNote, "; ")
+	}
+	if m.Lock != nil {
+		note = strings.TrimPrefix(note+"; audit roll locked by "+m.Lock.String(), "; ")
 	}
 	return audit, drift, note
 }
@@ -124,6 +130,9 @@ func StatusAgainst(ctx context.Context, r Runner, hosts []bosh.SSHHost, layout M
 			st, src := masterStatus(ctx, m)
 			if rec, ok := rc.Last[st.Instance]; ok && st.Error == "" {
 				compareRecord(ctx, m, &st, src, rec, rc)
+			}
+			if i == 0 && st.Error == "" {
+				st.Lock, _ = m.readLock(ctx) // where rolls take it
 			}
 			out[i] = st
 			return nil

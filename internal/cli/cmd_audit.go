@@ -281,6 +281,10 @@ func writeAuditStatus(out io.Writer, dep string, masters []pks.MasterAudit) {
 		for _, d := range m.DriftFlags {
 			fmt.Fprintf(out, "drift %s: %s\n", m.Instance, d)
 		}
+		if m.Lock != nil {
+			fmt.Fprintf(out, "\nAn audit roll's lock is held on %s by %s. A rerun from the same machine takes over a lock\n"+
+				"its killed bosun left; otherwise, once no bosun is running: %s\n", m.Instance, m.Lock, pks.UnlockCommand(dep, m.Instance))
+		}
 	}
 	if reverted {
 		fmt.Fprintln(out, "\nbpm.yml was rewritten on the masters marked reverted; run `bosun audit enable` again or make the change persistent in the cluster's plan.")
