@@ -26,9 +26,9 @@ type Director interface {
 // rows".
 type Cache interface {
 	Deployments(uuid string) ([]bosh.Deployment, time.Time, error)
-	SaveDeployments(uuid string, deps []bosh.Deployment, at time.Time) error
+	KeepDeployments(uuid string, deps []bosh.Deployment, at time.Time) error
 	Instances(uuid, dep string) ([]bosh.Instance, time.Time, error)
-	SaveInstances(uuid, dep string, insts []bosh.Instance, at time.Time) error
+	KeepInstances(uuid, dep string, insts []bosh.Instance, at time.Time) error
 	AllInstances(uuid string) ([]bosh.Instance, time.Time, error)
 }
 

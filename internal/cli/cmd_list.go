@@ -72,7 +72,7 @@ func liveDeployments(ctx context.Context, s *session, uuid string, at time.Time,
 	if err != nil {
 		return nil, err
 	}
-	if err := s.SaveDeployments(uuid, deps, at); err != nil {
+	if err := s.KeepDeployments(uuid, deps, at); err != nil {
 		fmt.Fprintln(errOut, "bosun: warning: "+oneLine(err.Error()))
 	}
 	return deps, nil
@@ -206,7 +206,7 @@ func liveInstances(ctx context.Context, g *globals, s *session, dep string, errO
 	}
 	s.warnCache(errOut)
 	save := func(d string, insts []bosh.Instance) {
-		if err := s.SaveInstances(info.UUID, d, insts, time.Now()); err != nil {
+		if err := s.KeepInstances(info.UUID, d, insts, time.Now()); err != nil {
 			fmt.Fprintln(errOut, "bosun: warning: "+oneLine(err.Error()))
 		}
 	}
