@@ -187,3 +187,31 @@ func TestAuditRollKilledLeavesATraceAndTheRerunCompletes(t *testing.T) {
 		}
 	}
 }
+
+// SIGINT while the director applies cloud-check resolutions: bosun stops
+// following, the task goes on, the action is recorded interrupted with the
+// task id, and bosun says how to cancel it.
+func TestCCKResolveSIGINTLeavesTheTaskAndSaysSo(t *testing.T) {
+	f := startSim(t, sim.Options{Drift: true, TaskTime: 1500 * time.Millisecond})
+	e := newEnv(t)
+	e.pointAt(f)
+	dep := driftedNamed(t, f, "harbor-")
+	cmd, lines := startAudit(t, e, "cck", "-d", dep, "--auto", "--yes")
+	waitLine(t, lines, "Task ")                              // the scan
+	waitLine(t, lines, "Scanning 1 persistent disks > 0 OK") // its last step
+	seen := waitLine(t, lines, "Task ")                      // the resolution's task
+	cmd.Process.Signal(syscall.SIGINT)
+	out := rest(lines)
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 || !strings.Contains(out, "goes on; `bosun cancel-task ") {
+		t.Fatalf("exit %v, stderr:\n%s\n%s", err, seen, out)
+	}
+	acts := decode[[]struct {
+		Action, Outcome, Detail string
+		TaskIDs                 []int64 `json:"task_ids"`
+	}](t, e.run("history", "--json", "-d", dep))
+	if len(acts) != 1 || acts[0].Action != "cck resolve" || acts[0].Outcome != "interrupted" || len(acts[0].TaskIDs) != 1 ||
+		!strings.Contains(acts[0].Detail, "cancel-task") {
+		t.Fatalf("recorded %+v", acts)
+	}
+}
