@@ -232,7 +232,7 @@ func (d *download) once(ctx context.Context, s *session, id string) error {
 	}
 	if skip > 0 {
 		if n, err := io.CopyN(io.Discard, resp.Body, skip); err != nil {
-			return fmt.Errorf("skipping %d bytes already written: got %d: %w", skip, n, err)
+			return fmt.Errorf("skipping the %s already written: got %s: %w", ByteCount(skip), ByteCount(n), err)
 		}
 	}
 	for {
