@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,6 +20,9 @@ type session struct {
 	*app.Session
 	demo *sim.Foundation
 }
+
+// errOfflinePKS is why an offline session has no PKS API.
+var errOfflinePKS = errors.New("--offline: the PKS API is not asked")
 
 // openSession resolves the environment (flags, then BOSH_* and PKS_*
 // variables, then the bosh and pks CLIs' saved configuration) or starts the
@@ -39,7 +43,13 @@ func openSession(g *globals) (*session, error) {
 		cfg.PKS = pks.Target{API: f.PKSURL(), UAA: f.PKSUAAURL(), User: user, Password: pass, CACert: f.CACertPEM()}
 	} else {
 		home, _ := os.UserHomeDir()
-		t, err := bosh.ResolveTarget(bosh.Overrides{
+		// Offline, only where the director is matters (it keys the cache):
+		// no CA is read, no secret or token is kept, no PKS API resolved.
+		resolve := bosh.ResolveTarget
+		if g.offline {
+			resolve = bosh.ResolveOfflineTarget
+		}
+		t, err := resolve(bosh.Overrides{
 			Environment: g.environment, Client: g.client, ClientSecret: g.clientSecret, CACert: g.caCert,
 		}, os.Getenv, home)
 		if err != nil {
@@ -49,7 +59,11 @@ func openSession(g *globals) (*session, error) {
 		if t.Alias != "" {
 			cfg.EnvName = t.Alias
 		}
-		cfg.PKS, cfg.PKSErr = pks.ResolveTarget(g.pks, os.Getenv, home)
+		if g.offline {
+			cfg.PKSErr = errOfflinePKS
+		} else {
+			cfg.PKS, cfg.PKSErr = pks.ResolveTarget(g.pks, os.Getenv, home)
+		}
 	}
 	s.Session = app.Open(cfg)
 	return s, nil
