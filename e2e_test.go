@@ -417,3 +417,16 @@ func TestDamagedCacheIsNeverWritten(t *testing.T) {
 		}
 	}
 }
+
+// --demo keeps its cache in a directory of its own: the user's stays as
+// it was.
+func TestDemoLeavesTheUsersCacheAlone(t *testing.T) {
+	e := newEnv(t)
+	r := e.run("--demo", "deployments", "--json")
+	if r.code != 0 || !strings.Contains(r.stdout, "service-instance_") {
+		t.Fatalf("demo deployments: exit %d %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(e.vars["XDG_CACHE_HOME"], "bosun")); !os.IsNotExist(err) {
+		t.Fatalf("--demo wrote into the user's cache directory (%v)", err)
+	}
+}

@@ -18,7 +18,8 @@ import (
 // in-process simulated foundation it runs against.
 type session struct {
 	*app.Session
-	demo *sim.Foundation
+	demo    *sim.Foundation
+	demoDir string // --demo's own cache and bundles, removed at the end
 }
 
 // errOfflinePKS is why an offline session has no PKS API.
@@ -37,6 +38,16 @@ func openSession(g *globals) (*session, error) {
 			return nil, fmt.Errorf("start simulated foundation: %w", err)
 		}
 		s.demo = f
+		// The demo's cache, history and log bundles live in a directory
+		// of their own, never among the user's real ones: everything
+		// that places files under the cache directory follows it.
+		dir, err := os.MkdirTemp("", "bosun-demo-")
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		s.demoDir = dir
+		os.Setenv("XDG_CACHE_HOME", dir)
 		cfg.Target = bosh.Target{URL: f.DirectorURL(), CACert: f.CACertPEM(), Client: f.ClientID(), ClientSecret: f.ClientSecret()}
 		cfg.EnvName, cfg.CacheKey = "demo", "demo"
 		user, pass := f.PKSUser()
@@ -73,6 +84,9 @@ func (s *session) close() {
 	s.Close()
 	if s.demo != nil {
 		s.demo.Close()
+	}
+	if s.demoDir != "" {
+		os.RemoveAll(s.demoDir)
 	}
 }
 
