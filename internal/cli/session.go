@@ -7,6 +7,8 @@ import (
 	"os"
 	"time"
 
+	"golang.org/x/term"
+
 	"bosun/app"
 	"bosun/bosh"
 	"bosun/cache"
@@ -33,6 +35,9 @@ func openSession(g *globals) (*session, error) {
 		Warn: func(msg string) { fmt.Fprintln(os.Stderr, "bosun: warning: "+oneLine(msg)) }}
 	s := &session{}
 	if g.demo {
+		if term.IsTerminal(int(os.Stderr.Fd())) {
+			fmt.Fprintln(os.Stderr, "bosun: starting the simulated foundation…")
+		}
 		f, err := sim.Start(sim.Options{Listen: "127.0.0.1:0", Seed: 1, Drift: true})
 		if err != nil {
 			return nil, fmt.Errorf("start simulated foundation: %w", err)
