@@ -167,3 +167,19 @@ func (s *Session) Activity(ctx context.Context, f bosh.EventsFilter, limit int) 
 	}
 	return out, nil
 }
+
+// Tasks is Session.Tasks, for the TUI.
+func (c *Confirmed) Tasks(ctx context.Context, f bosh.TasksFilter) ([]bosh.Task, error) {
+	return c.s.Tasks(ctx, f)
+}
+
+// FollowTask is Session.FollowTask, for the TUI.
+func (c *Confirmed) FollowTask(ctx context.Context, id int, typ string, onChunk func([]byte), o bosh.FollowOptions) (bosh.Task, error) {
+	return c.s.FollowTask(ctx, id, typ, onChunk, o)
+}
+
+// CancelTask cancels a task whose plan the TUI has shown and had
+// confirmed, through the gate.
+func (c *Confirmed) CancelTask(ctx context.Context, id int) (bosh.Task, error) {
+	return c.s.CancelTask(ctx, id, Yes)
+}
