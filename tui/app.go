@@ -97,6 +97,7 @@ func (m *Model) Init() tea.Cmd {
 		m.initTop(),
 		c.schedule(clockEvery, clockTickMsg{}),
 		loadCCKMarks(c.cckHistory(), c.uuid()),
+		m.startTaskCount(),
 	}
 	if m.status != "" {
 		cmds = append(cmds, c.schedule(statusFor, statusExpiredMsg{seq: m.statusSeq}))
@@ -200,6 +201,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			c.cckMarks = msg.marks
 		}
 		return nil
+	case taskCountMsg:
+		return m.onTaskCount(msg)
+	case taskCountTickMsg:
+		return m.startTaskCount()
 	case targeted:
 		return m.route(msg)
 	}

@@ -74,6 +74,7 @@ func tuiData(s *session) tui.Data {
 	}
 	if s.Client != nil {
 		d.CloudCheck, d.Logs = s.Confirmed(), s.Client
+		d.Tasks, d.Activity = s.Confirmed(), s.Session
 	}
 	return d
 }
