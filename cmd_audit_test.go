@@ -261,3 +261,24 @@ func TestReadOnlyAuditStatusMakesNoTask(t *testing.T) {
 		t.Fatalf("history %v", acts)
 	}
 }
+
+// A deploy after bosun's change is the evidence of a revert: status says
+// reverted and names the deploy task.
+func TestAuditRevertedByADeployNamesIt(t *testing.T) {
+	f := startSim(t, sim.Options{Seed: 1, APIServerStart: 50 * time.Millisecond})
+	e := newEnv(t)
+	e.pointAt(f)
+	dep, _ := threeMasterClusterOff(t, e)
+	if r := e.run("audit", "enable", "-c", dep, "--yes", "--health-poll", "10ms"); r.code != 0 {
+		t.Fatalf("enable: exit %d %s", r.code, r.stderr)
+	}
+	if err := f.Redeploy(dep); err != nil {
+		t.Fatal(err)
+	}
+	st := decode[auditStatusJSON](t, e.run("audit", "status", "-c", dep, "--json"))
+	for _, m := range st.Masters {
+		if m.Enabled || !m.Reverted || !strings.Contains(m.RecordNote, "reverted: deploy task ") {
+			t.Fatalf("after a deploy: %+v", m)
+		}
+	}
+}

@@ -230,8 +230,29 @@ func interruptedDetail(results []pks.MasterResult, err error) string {
 	return d
 }
 
-// lastDeploy is when the last deploy task on dep ended, and its id; zero
-// when the director's task list does not say.
+// lastDeploy is when the last deploy task on dep ended (now while one
+// runs), and its id; zero when the director's recent tasks hold none. It
+// reads the task list, which creates no task.
 func (s *Session) lastDeploy(ctx context.Context, dep string) (time.Time, int) {
+	if s.Client == nil {
+		return time.Time{}, 0
+	}
+	tasks, err := s.Client.Tasks(ctx, bosh.TasksFilter{Recent: 50, Deployment: dep})
+	if err != nil {
+		return time.Time{}, 0
+	}
+	for _, t := range tasks { // newest first
+		if t.Description != "create deployment" || t.State == bosh.TaskQueued {
+			continue
+		}
+		if bosh.TaskRunning(t.State) {
+			return time.Now(), t.ID
+		}
+		if t.State == bosh.TaskDone {
+			// The director's times are whole seconds: a deploy that
+			// ended in the second of bosun's record counts as after it.
+			return t.FinishedAt.Add(time.Second - time.Nanosecond), t.ID
+		}
+	}
 	return time.Time{}, 0
 }
