@@ -42,7 +42,7 @@ type lifecycleKeys struct {
 func newLifecycleKeys(readOnly bool) lifecycleKeys {
 	return lifecycleKeys{
 		Restart:  mutating(key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "restart…")), readOnly),
-		Recreate: mutating(key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "recreate…")), readOnly),
+		Recreate: mutating(key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "recreate…")), readOnly),
 		Stop:     mutating(key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "stop…")), readOnly),
 		Start:    mutating(key.NewBinding(key.WithKeys("U"), key.WithHelp("U", "start…")), readOnly),
 	}

@@ -89,9 +89,9 @@ func cursorInstance(t *testing.T, h *harness) bosh.Instance {
 func TestRecreateFromTheInstancesScreen(t *testing.T) {
 	h, lc := newLifecycleHarness(t, Options{})
 	in := cursorInstance(t, h)
-	h.keys("E")
+	h.keys("V")
 	if _, ok := h.top().(*lifecycleScreen); !ok {
-		t.Fatalf("E opened %T", h.top())
+		t.Fatalf("V opened %T", h.top())
 	}
 	v := h.view()
 	for _, want := range []string{"Recreate 1 instance(s) of cf-00?", "1. " + in.Name,
@@ -108,7 +108,7 @@ func TestRecreateFromTheInstancesScreen(t *testing.T) {
 		t.Fatalf("after declining the top is %T", h.top())
 	}
 
-	h.keys("E", "tab")
+	h.keys("V", "tab")
 	if v := h.view(); !strings.Contains(v, "[instance group "+in.Group+"]") || !strings.Contains(v, "Recreate 2 instance(s) of cf-00?") {
 		t.Errorf("tab did not widen to the group:\n%s", v)
 	}
