@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -233,5 +235,52 @@ func TestRestartInterruptedLeavesTheTaskRunning(t *testing.T) {
 	defer cancel()
 	if state, err := f.WaitTask(ctx, id, "done", "cancelled", "error"); state != "done" {
 		t.Errorf("task %d after the interruption: %s %v; want it to go on to done", id, state, err)
+	}
+}
+
+func TestRestartCancelledByCancelTaskIsRecordedCancelled(t *testing.T) {
+	f := startSim(t, sim.Options{TaskTime: 2 * time.Second})
+	e := newEnv(t)
+	e.pointAt(f)
+	in := instanceWith(t, e, f, "running")
+	cmd := exec.Command(bosunBin, "restart", "-d", in.Deployment, in.Instance, "--yes", "--json")
+	for k, v := range e.vars {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	id := 0
+	for sc.Scan() {
+		if _, err := fmt.Sscanf(sc.Text(), "Task %d", &id); err == nil {
+			break
+		}
+	}
+	if r := e.run("cancel-task", strconv.Itoa(id), "--yes"); r.code != 0 {
+		t.Fatalf("cancel-task %d: exit %d %s", id, r.code, r.stderr)
+	}
+	for sc.Scan() {
+	}
+	cmd.Wait()
+	out := lifecycleJSON(t, result{stdout: stdout.String()})
+	if code := cmd.ProcessState.ExitCode(); code != 1 || out.Outcome != "cancelled" || out.TaskID == nil || *out.TaskID != id {
+		t.Errorf("exit %d, %+v", code, out)
+	}
+	var restart map[string]any
+	for _, h := range decode[[]map[string]any](t, e.run("history", "--json", "-d", in.Deployment)) {
+		if h["action"] == "restart" {
+			restart = h
+			break
+		}
+	}
+	if restart["outcome"] != "cancelled" || !strings.Contains(fmt.Sprint(restart["detail"]), "cancelled") {
+		t.Errorf("history of the restart %v", restart)
 	}
 }

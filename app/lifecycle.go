@@ -173,6 +173,8 @@ func (s *Session) ChangeState(ctx context.Context, lp LifecyclePlan, confirm Con
 		case err != nil && ctx.Err() != nil && id != 0:
 			res.Outcome = cache.OutcomeInterrupted
 			res.Detail = fmt.Sprintf("bosun stopped following; director task %d goes on (bosun cancel-task %d stops it)", id, id)
+		case bosh.TaskEndState(err) == "cancelled":
+			res.Outcome, res.Detail = cache.OutcomeCancelled, fmt.Sprintf("director task %d was cancelled", id)
 		case err == nil && r.DryRun:
 			res.Outcome, res.Detail = cache.OutcomeUnchanged, fmt.Sprintf("dry run (task %d): nothing changed", id)
 		}

@@ -2,6 +2,7 @@ package bosh
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -205,4 +206,14 @@ func (c *Client) CheckDeploymentLock(ctx context.Context, dep string) error {
 		return err
 	}
 	return c.checkLock(ctx, s, op, dep)
+}
+
+// TaskEndState is the state a failed task ended in (error, cancelled,
+// timeout) when err is a KindTaskFailed *Error, else "".
+func TaskEndState(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Kind == KindTaskFailed {
+		return e.state
+	}
+	return ""
 }

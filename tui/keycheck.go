@@ -37,6 +37,7 @@ func screenKeyMaps() []screenKeyMap {
 		{screen: "cloud-check", keys: newCCKKeys(false)},
 		{screen: "cloud-check confirmation", keys: newCCKConfirmKeys()},
 		{screen: "lifecycle confirmation", keys: newLifecycleConfirmKeys()},
+		{screen: "lifecycle task", keys: keyList{lifecycleCancelKey(false)}},
 		{screen: "audit", keys: newAuditKeys(false)},
 		{screen: "tasks", keys: newTasksKeys(false)},
 		{screen: "task output", keys: newTaskOutputKeys()},

@@ -37,11 +37,14 @@ type lcScope struct {
 // the task streaming its events, and then shows each instance's new
 // state, VM CID and age.
 type lifecycleScreen struct {
-	c      *common
-	sid    int
-	keys   lifecycleConfirmKeys
-	width  int
-	height int
+	c         *common
+	sid       int
+	keys      lifecycleConfirmKeys
+	cancelKey key.Binding // while the task runs
+	askCancel confirmKeys // the cancel confirmation
+	asking    bool        // the cancel confirmation is up
+	width     int
+	height    int
 
 	action string
 	dep    string
@@ -69,7 +72,8 @@ type lifecycleScreen struct {
 // newLifecycleScreen opens the confirmation of action on in (its group
 // and deployment a tab away) or, with in nil, on the deployment dep.
 func newLifecycleScreen(c *common, action, dep string, in *bosh.Instance) *lifecycleScreen {
-	s := &lifecycleScreen{c: c, sid: c.newID(), keys: newLifecycleConfirmKeys(), action: action, dep: dep}
+	s := &lifecycleScreen{c: c, sid: c.newID(), keys: newLifecycleConfirmKeys(), action: action, dep: dep,
+		cancelKey: lifecycleCancelKey(c.opts.ReadOnly || c.opts.Data.Tasks == nil), askCancel: newTaskConfirmKeys()}
 	if in != nil {
 		g := instanceGroup(in)
 		s.scopes = append(s.scopes, lcScope{group: g, id: instanceKeyID(in), label: "instance " + instanceLabel(in)},
@@ -85,7 +89,9 @@ func (s *lifecycleScreen) id() int          { return s.sid }
 func (s *lifecycleScreen) SetSize(w, h int) { s.width, s.height = w, h }
 func (s *lifecycleScreen) Crumb() string    { return s.action + " " + s.scopes[s.scope].label }
 func (s *lifecycleScreen) Err() error       { return s.err }
-func (s *lifecycleScreen) Capturing() bool  { return s.phase == lcConfirming && s.name != nil }
+func (s *lifecycleScreen) Capturing() bool {
+	return (s.phase == lcConfirming && s.name != nil) || (s.phase == lcRunning && s.asking)
+}
 
 func (s *lifecycleScreen) DataAge() (time.Time, bool, bool) { return s.c.now(), true, true }
 
@@ -144,11 +150,37 @@ func (s *lifecycleScreen) Update(msg tea.Msg) tea.Cmd {
 		return s.onDone(m)
 	case lcRefreshedMsg:
 		return s.onRefreshed(m)
+	case taskCancelledMsg:
+		if m.err != nil {
+			return status(fmt.Sprintf("task %d not cancelled: %s", m.id, m.err), true)
+		}
+		return status(fmt.Sprintf("cancelling task %d: the director stops at its next checkpoint", m.id), false)
+	}
+	return nil
+}
+
+// runningKey offers to cancel the running task: X asks, y cancels it
+// (through the gate, recorded), anything else leaves it running.
+func (s *lifecycleScreen) runningKey(m tea.KeyMsg) tea.Cmd {
+	switch {
+	case s.asking:
+		s.asking = false
+		if key.Matches(m, s.askCancel.Yes) && s.c.opts.Data.Tasks != nil {
+			return cancelTask(s.c.opts.Data.Tasks, s.taskID, s.sid)
+		}
+	case key.Matches(m, s.cancelKey):
+		if s.taskID == 0 {
+			return status("the director has not started the task yet", false)
+		}
+		s.asking = true
 	}
 	return nil
 }
 
 func (s *lifecycleScreen) handleKey(m tea.KeyMsg) tea.Cmd {
+	if s.phase == lcRunning {
+		return s.runningKey(m)
+	}
 	if s.phase != lcConfirming {
 		return nil
 	}
@@ -210,7 +242,7 @@ func (s *lifecycleScreen) onDone(m lcDoneMsg) tea.Cmd {
 	if m.gen != s.gen {
 		return nil
 	}
-	s.phase, s.outcome, s.detail, s.err = lcDone, m.outcome, m.detail, m.err
+	s.phase, s.outcome, s.detail, s.err, s.asking = lcDone, m.outcome, m.detail, m.err, false
 	if m.taskID != 0 {
 		s.taskID = m.taskID
 	}
@@ -282,6 +314,10 @@ func (s *lifecycleScreen) KeyMap() help.KeyMap {
 		return defaultNameKeys()
 	case s.phase == lcConfirming:
 		return s.keys
+	case s.phase == lcRunning && s.asking:
+		return s.askCancel
+	case s.phase == lcRunning:
+		return keyList{s.cancelKey}
 	}
 	return keyList{}
 }

@@ -109,6 +109,12 @@ func (k lifecycleConfirmKeys) ShortHelp() []key.Binding {
 
 func (k lifecycleConfirmKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
 
+// lifecycleCancelKey cancels the running task (after a confirmation),
+// as on the tasks screen.
+func lifecycleCancelKey(readOnly bool) key.Binding {
+	return mutating(key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "cancel task")), readOnly)
+}
+
 // Messages of the lifecycle screen.
 
 // lcPlannedMsg: the plan of the request was worked out.

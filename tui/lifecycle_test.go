@@ -179,3 +179,64 @@ func TestRestartADeploymentFromTheDeploymentsScreen(t *testing.T) {
 		t.Errorf("applied %+v", lc.applied)
 	}
 }
+
+// blockingLifecycle runs a task that goes on until it is cancelled.
+type blockingLifecycle struct {
+	fakeLifecycle
+	release chan struct{}
+}
+
+func (l *blockingLifecycle) ChangeState(ctx context.Context, r bosh.LifecycleRequest, batches []bosh.LifecycleBatch,
+	progress func(bosh.TaskEvent)) (int, cache.Outcome, string, error) {
+	progress(bosh.TaskEvent{TaskID: 78, Stage: "Preparing deployment", Task: "Preparing deployment", State: "started"})
+	<-l.release
+	return 78, cache.OutcomeCancelled, "director task 78 was cancelled", fmt.Errorf("task 78 failed (state cancelled)")
+}
+
+// releasingTasks lets the blocked task end when it is cancelled.
+type releasingTasks struct {
+	*fakeTasks
+	release chan struct{}
+}
+
+func (t releasingTasks) CancelTask(ctx context.Context, id int) (bosh.Task, error) {
+	task, err := t.fakeTasks.CancelTask(ctx, id)
+	close(t.release)
+	return task, err
+}
+
+func TestCancelTheRunningTaskFromTheLifecycleScreen(t *testing.T) {
+	deps, insts := fixture(1, 4)
+	d := newFakeDirector(deps, insts)
+	release := make(chan struct{})
+	lc := &blockingLifecycle{fakeLifecycle: fakeLifecycle{d: d}, release: release}
+	tasks := releasingTasks{fakeTasks: newFakeTasks(), release: release}
+	o := Options{Director: d, Cache: newFakeCache(deps, insts, t0.Add(-time.Hour)), StartScreen: StartInstances,
+		StartDeployment: "cf-00", Data: Data{Lifecycle: lc, Tasks: tasks}}
+	h := newHarness(t, o, 120, 35).start()
+	h.keys("V")
+	s, ok := h.top().(*lifecycleScreen)
+	if !ok {
+		t.Fatalf("V opened %T", h.top())
+	}
+	h.post(keyMsg("y"))
+	h.await("the task to start", func() bool { return s.taskID == 78 })
+	h.post(keyMsg("X"))
+	if v := h.view(); !strings.Contains(v, "Cancel task 78?") || !strings.Contains(v, "bosh cancel-task 78") {
+		t.Fatalf("no cancel confirmation:\n%s", v)
+	}
+	h.post(keyMsg("n")) // the default: leave it running
+	if _, cancelled := tasks.snapshot(); len(cancelled) != 0 || s.asking {
+		t.Fatalf("n cancelled the task (%v)", cancelled)
+	}
+	h.post(keyMsg("X"))
+	h.post(keyMsg("y"))
+	h.await("the task to end", func() bool { return s.phase == lcDone })
+	h.settle()
+	if _, cancelled := tasks.snapshot(); len(cancelled) != 1 || cancelled[0] != 78 {
+		t.Errorf("cancelled %v", cancelled)
+	}
+	if v := h.view(); !strings.Contains(v, "cancelled (task 78)") {
+		t.Errorf("outcome not shown:\n%s", v)
+	}
+}

@@ -26,6 +26,12 @@ func (s *lifecycleScreen) View() string {
 			title = fmt.Sprintf("%s %s: task %d", s.action, s.scopes[s.scope].label, s.taskID)
 		}
 		lines = append(lines, st.role(roleBold).apply(truncate(title, w)))
+		if s.asking {
+			lines = append(lines, "", st.role(roleBold).apply(truncate(fmt.Sprintf("Cancel task %d?", s.taskID), w)),
+				truncate(fmt.Sprintf("  The director stops the %s at its next checkpoint; instances already done stay so.", s.action), w),
+				"  Equivalent: "+st.role(roleFaint).apply(fmt.Sprintf("bosh cancel-task %d", s.taskID)),
+				st.role(roleWarn).apply(truncate("y: cancel the task   N/enter/esc: leave it running", w)), "")
+		}
 		lines = append(lines, taskEventLines(s.events, w, h-len(lines))...)
 	case lcDone:
 		lines = append(lines, s.doneLines(w, h)...)
