@@ -130,6 +130,15 @@ func TestStopStopsProcessesAndStartBringsThemBack(t *testing.T) {
 			dep = name
 		}
 	}
+	// The errand instance group has no state to change.
+	if r := e.run("restart", "-d", dep, "smoke-testing", "--yes"); r.code != 2 || !strings.Contains(r.stderr, "errand") {
+		t.Errorf("restart of the errand group: exit %d %s", r.code, r.stderr)
+	}
+	dry := e.run("recreate", "-d", dep, "--dry-run", "--yes", "--json")
+	if out := lifecycleJSON(t, dry); dry.code != 0 || out.Outcome != "unchanged" || len(out.Targets) != 1 ||
+		!strings.HasPrefix(out.Targets[0], "harbor-app/") {
+		t.Errorf("recreate --dry-run of the deployment: exit %d %+v\n%s", dry.code, out, dry.stderr)
+	}
 	r := e.run("stop", "-d", dep, "harbor-app", "--yes", "--json")
 	out := lifecycleJSON(t, r)
 	if r.code != 0 || out.Outcome != "applied" || len(out.Targets) != 1 {

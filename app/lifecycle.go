@@ -69,15 +69,19 @@ func (s *Session) PlanLifecycle(ctx context.Context, r bosh.LifecycleRequest) (L
 		}
 		return LifecyclePlan{}, err
 	}
-	var settings bosh.UpdateSettings
+	// The manifest's update block orders the instances; its errand groups
+	// have no state to change.
+	settings, err := s.Client.DeploymentUpdateSettings(ctx, r.Deployment)
 	note := ""
-	if !r.NoConverge && (r.Canaries == "" || r.MaxInFlight == "") {
-		if settings, err = s.Client.DeploymentUpdateSettings(ctx, r.Deployment); err != nil {
-			if ctx.Err() != nil {
-				return LifecyclePlan{}, err
-			}
-			note = "the manifest could not be read (" + oneLine(err.Error()) + "): the order assumes canaries 1, max_in_flight 1"
+	if err != nil {
+		if ctx.Err() != nil {
+			return LifecyclePlan{}, err
 		}
+		note = "the manifest could not be read (" + oneLine(err.Error()) + "): the order assumes canaries 1, max_in_flight 1"
+	}
+	if r.Group != "" && settings.Errands[r.Group] {
+		return LifecyclePlan{}, &UnknownError{What: fmt.Sprintf(
+			"%s is an errand instance group: it has no state to %s (bosh run-errand runs it)", r.Group, r.Action)}
 	}
 	return NewLifecyclePlan(r, bosh.LifecycleOrder(targets, settings, r), note), nil
 }

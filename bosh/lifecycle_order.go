@@ -62,6 +62,7 @@ type UpdateSettings struct {
 	Canaries    string
 	MaxInFlight string
 	Groups      map[string]UpdateSettings // per instance group, "" fields inherit
+	Errands     map[string]bool           // instance groups with lifecycle errand: no state to change
 }
 
 // For is the settings of group, the command line's values first.
@@ -110,15 +111,20 @@ func parseUpdateSettings(manifest string) (UpdateSettings, error) {
 	var m struct {
 		Update         manifestUpdate `yaml:"update"`
 		InstanceGroups []struct {
-			Name   string          `yaml:"name"`
-			Update *manifestUpdate `yaml:"update"`
+			Name      string          `yaml:"name"`
+			Lifecycle string          `yaml:"lifecycle"`
+			Update    *manifestUpdate `yaml:"update"`
 		} `yaml:"instance_groups"`
 	}
 	if err := yaml.Unmarshal([]byte(manifest), &m); err != nil {
 		return UpdateSettings{}, &Error{Kind: KindBadResponse, Description: "the deployment's manifest does not parse: " + oneLine(err.Error())}
 	}
-	out := UpdateSettings{Canaries: scalar(m.Update.Canaries), MaxInFlight: scalar(m.Update.MaxInFlight), Groups: map[string]UpdateSettings{}}
+	out := UpdateSettings{Canaries: scalar(m.Update.Canaries), MaxInFlight: scalar(m.Update.MaxInFlight),
+		Groups: map[string]UpdateSettings{}, Errands: map[string]bool{}}
 	for _, g := range m.InstanceGroups {
+		if g.Lifecycle == "errand" {
+			out.Errands[g.Name] = true
+		}
 		if g.Update != nil {
 			out.Groups[g.Name] = UpdateSettings{Canaries: scalar(g.Update.Canaries), MaxInFlight: scalar(g.Update.MaxInFlight)}
 		}
@@ -158,7 +164,8 @@ func numerical(v string, size int) int {
 // one after another in listing order; within a group, availability zones
 // in order of first appearance; in the first zone its first instances as
 // canaries, then the rest max_in_flight at a time (both worked out per
-// zone from the zone's size). A non-converging action is one instance.
+// zone from the zone's size). Errand instance groups have no state to
+// change and are left out. A non-converging action is one instance.
 func LifecycleOrder(targets []Instance, settings UpdateSettings, r LifecycleRequest) []LifecycleBatch {
 	if r.NoConverge {
 		if len(targets) == 0 {
@@ -169,6 +176,9 @@ func LifecycleOrder(targets []Instance, settings UpdateSettings, r LifecycleRequ
 	var groups []string
 	byGroup := map[string][]Instance{}
 	for _, in := range targets {
+		if settings.Errands[in.Group] {
+			continue
+		}
 		if _, ok := byGroup[in.Group]; !ok {
 			groups = append(groups, in.Group)
 		}

@@ -147,9 +147,10 @@ func TestLifecycleOrderCanariesThenMaxInFlight(t *testing.T) {
 	for i, az := range []string{"z1", "z2", "z1", "z2", "z1", "z3"} {
 		insts = append(insts, bosh.Instance{Group: "worker", Index: i, AZ: az, Name: "worker/" + string(rune('a'+i))})
 	}
-	insts = append(insts, bosh.Instance{Group: "master", Index: 0, AZ: "z1", Name: "master/m"})
+	insts = append(insts, bosh.Instance{Group: "master", Index: 0, AZ: "z1", Name: "master/m"},
+		bosh.Instance{Group: "smoke-tests", Index: 0, AZ: "z1", Name: "smoke-tests/s"})
 	r := bosh.LifecycleRequest{Action: bosh.ActionRestart, Deployment: "d", MaxInFlight: "2"}
-	got := bosh.LifecycleOrder(insts, bosh.UpdateSettings{Canaries: "1", MaxInFlight: "1"}, r)
+	got := bosh.LifecycleOrder(insts, bosh.UpdateSettings{Canaries: "1", MaxInFlight: "1", Errands: map[string]bool{"smoke-tests": true}}, r)
 	var text []string
 	for _, b := range got {
 		var names []string
