@@ -36,31 +36,32 @@ func (h *sshHub) jumpConfig() *ssh.ServerConfig {
 }
 
 // forwardTo is the loopback address a direct-tcpip request for host:port
-// is carried to, or "" when the jumpbox refuses it.
-func (h *sshHub) forwardTo(host string, port uint32) (string, error) {
+// is carried to and what it is (Stats.Jumpbox), or "" when the jumpbox
+// refuses it.
+func (h *sshHub) forwardTo(host string, port uint32) (addr, dest string, err error) {
 	if port == 22 {
 		if in := h.f.instanceByIP(host); in != nil {
 			if !h.f.instanceNow(in).exists {
-				return "", errors.New("no route to host " + host + " (the VM is gone)")
+				return "", "", errors.New("no route to host " + host + " (the VM is gone)")
 			}
 			v, err := h.vm(in)
 			if err != nil {
-				return "", err
+				return "", "", err
 			}
-			return v.ln.Addr().String(), nil
+			return v.ln.Addr().String(), "vm", nil
 		}
 	}
 	want := net.ParseIP(host)
-	for _, ln := range h.f.serviceListeners() {
+	for dest, ln := range h.f.serviceListeners() {
 		a, ok := ln.Addr().(*net.TCPAddr)
 		if !ok || a.Port != int(port) || want == nil {
 			continue
 		}
 		if a.IP.Equal(want) || a.IP.IsUnspecified() && want.IsLoopback() {
-			return net.JoinHostPort(host, strconv.Itoa(int(port))), nil
+			return net.JoinHostPort(host, strconv.Itoa(int(port))), dest, nil
 		}
 	}
-	return "", nil
+	return "", "", nil
 }
 
 // instanceByIP is the instance whose VM has ip, nil when none has.
@@ -81,10 +82,10 @@ func (f *Foundation) instanceByIP(ip string) *instance {
 }
 
 // serviceListeners are the HTTPS endpoints the jumpbox forwards to.
-func (f *Foundation) serviceListeners() []net.Listener {
-	out := []net.Listener{f.dirLn, f.uaaLn}
+func (f *Foundation) serviceListeners() map[string]net.Listener {
+	out := map[string]net.Listener{"director": f.dirLn, "uaa": f.uaaLn}
 	if f.pks != nil {
-		out = append(out, f.pks.apiLn, f.pks.uaaLn)
+		out["pks-api"], out["pks-uaa"] = f.pks.apiLn, f.pks.uaaLn
 	}
 	return out
 }
@@ -107,12 +108,13 @@ func (h *sshHub) handleJump(sc *ssh.ServerConn, chans <-chan ssh.NewChannel) {
 			nc.Reject(ssh.ConnectionFailed, "bad request")
 			continue
 		}
-		addr, err := h.forwardTo(p.Host, p.Port)
+		addr, dest, err := h.forwardTo(p.Host, p.Port)
 		if err != nil {
 			nc.Reject(ssh.ConnectionFailed, err.Error())
 			continue
 		}
 		if addr == "" {
+			h.f.countJumpbox("refused")
 			nc.Reject(ssh.Prohibited, "the jumpbox does not forward to "+net.JoinHostPort(p.Host, strconv.Itoa(int(p.Port))))
 			continue
 		}
@@ -126,6 +128,7 @@ func (h *sshHub) handleJump(sc *ssh.ServerConn, chans <-chan ssh.NewChannel) {
 			conn.Close()
 			continue
 		}
+		h.f.countJumpbox(dest)
 		go ssh.DiscardRequests(reqs)
 		go func() {
 			io.Copy(conn, ch)

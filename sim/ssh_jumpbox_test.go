@@ -122,6 +122,10 @@ func TestJumpboxForwardsToTheFoundationOnly(t *testing.T) {
 			t.Errorf("dial %s: %v, want administratively prohibited", addr, err)
 		}
 	}
+	st := f.Stats().Jumpbox
+	if st["vm"] != 1 || st["director"] != 1 || st["uaa"] != 1 || st["pks-api"] != 1 || st["pks-uaa"] != 1 || st["refused"] != 4 {
+		t.Errorf("jumpbox channels counted %v", st)
+	}
 }
 
 // The director names no gateway in the SSH setup result, as a director
