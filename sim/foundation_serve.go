@@ -56,9 +56,8 @@ func (f *Foundation) ServeSetupWith(caPath string, o ServeOptions) (string, erro
 	if !o.NoJumpbox {
 		fmt.Fprintf(&b, "export BOSH_ALL_PROXY=%s\n", shellQuote(j.AllProxy(key)))
 	}
-	host, port, _ := net.SplitHostPort(j.Addr)
-	jump := fmt.Sprintf("jumpbox %s@%s, host key %s (in BOSUN_GW_KNOWN_HOSTS), private key %s; OpenSSH: ssh -o UserKnownHostsFile=%s -i %s -p %s %s@%s",
-		j.User, j.Addr, ssh.FingerprintSHA256(j.HostKey), key, known, key, port, j.User, host)
+	jump := fmt.Sprintf("jumpbox %s@%s (forwards to the VMs' 10.0.x.y:22, the director, the UAAs and the PKS API; no shell), host key %s (in BOSUN_GW_KNOWN_HOSTS), private key %s",
+		j.User, j.Addr, ssh.FingerprintSHA256(j.HostKey), key)
 	if o.NoJumpbox {
 		jump += "; not exported: BOSH_ALL_PROXY=" + shellQuote(j.AllProxy(key))
 	}
