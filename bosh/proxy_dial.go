@@ -116,6 +116,12 @@ func (d *jumpDialer) dial(ctx context.Context, network, addr string) (net.Conn, 
 		return nil, err
 	}
 	conn, err := c.DialContext(ctx, network, addr)
+	var oc *ssh.OpenChannelError
+	if errors.As(err, &oc) {
+		// The jump host answered but did not connect: addr is
+		// unreachable from there (classified as unreachable).
+		return nil, fmt.Errorf("dial tcp %s through jump host %s failed (%s, %s)", addr, d.addr, oc.Reason, oc.Message)
+	}
 	if err != nil {
 		return nil, proxyErr("jump host %s did not open a connection to %s (%v)", d.addr, addr, err)
 	}
