@@ -203,6 +203,25 @@ func TestJumpOpenSSHProxyJump(t *testing.T) {
 		t.Errorf("jumpbox channels %v, want one to the VM", f.Stats().Jumpbox)
 	}
 
+	// scp (SFTP since OpenSSH 9) up to the VM and back.
+	up, down := filepath.Join(dir, "up.txt"), filepath.Join(dir, "down.txt")
+	if err := os.WriteFile(up, []byte("through the jumpbox\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{up, h.Username + "@" + h.Host + ":/tmp/up.txt"}, {h.Username + "@" + h.Host + ":/tmp/up.txt", down}} {
+		cmd := exec.Command("scp", append([]string{"-F", cfg, "-J", "jumpbox"}, args...)...)
+		cmd.Env = []string{"HOME=" + e.vars["HOME"], "PATH=" + os.Getenv("PATH")}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("scp %v: %v\n%s", args, err, out)
+		}
+	}
+	if b, err := f.VMFile(dep.Name(), res.Hosts[0].IndexOrID, "/tmp/up.txt"); err != nil || string(b) != "through the jumpbox\n" {
+		t.Errorf("the VM's /tmp/up.txt holds %q (%v)", b, err)
+	}
+	if b, err := os.ReadFile(down); err != nil || string(b) != "through the jumpbox\n" {
+		t.Errorf("copied back %q (%v)", b, err)
+	}
+
 	// The jumpbox's key no longer listed: OpenSSH refuses it too.
 	if err := os.WriteFile(known, []byte(h.Host+" "+h.HostPublicKey+"\n"), 0o600); err != nil {
 		t.Fatal(err)
