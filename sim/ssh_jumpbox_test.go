@@ -96,7 +96,7 @@ func TestJumpboxForwardsToTheFoundationOnly(t *testing.T) {
 	pool.AppendCertsFromPEM([]byte(f.CACertPEM()))
 	hc := &http.Client{Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{RootCAs: pool},
-		Dial:            c.Dial,
+		DialContext:     c.DialContext,
 	}}
 	for _, u := range []string{f.DirectorURL() + "/info", f.UAAURL() + "/info", f.PKSURL() + "/", f.PKSUAAURL() + "/info"} {
 		resp, err := hc.Get(u)
