@@ -42,6 +42,8 @@ type auditStatusJSON struct {
 		PolicyLevel string            `json:"policy_level"`
 		Drift       bool              `json:"drift"`
 		Reverted    bool              `json:"reverted"`
+		Differs     bool              `json:"differs_from_record"`
+		RecordNote  string            `json:"record_note"`
 	} `json:"masters"`
 }
 
@@ -91,19 +93,21 @@ func TestAuditEnableStatusRevertDisable(t *testing.T) {
 			t.Fatalf("after enable: %+v", m)
 		}
 	}
-	// A deploy re-renders bpm.yml: status says bosun's change was reverted.
+	// bpm.yml re-rendered as it was, with no deploy task to show for it:
+	// status says the masters differ from bosun's record and does not
+	// claim a deploy reverted anything it cannot show.
 	if err := f.RenderJobs(dep); err != nil {
 		t.Fatal(err)
 	}
 	st = decode[auditStatusJSON](t, e.run("audit", "status", "-c", dep, "--json"))
 	for _, m := range st.Masters {
-		if m.Enabled || !m.Reverted {
-			t.Fatalf("after a deploy: %+v", m)
+		if m.Enabled || m.Reverted || !m.Differs || !strings.Contains(m.RecordNote, "reason unknown") {
+			t.Fatalf("after a re-render without evidence: %+v", m)
 		}
 	}
 	r = e.run("audit", "status", "-c", dep)
-	if !strings.Contains(r.stdout, "reverted since bosun's change") {
-		t.Fatalf("table lacks the revert note:\n%s", r.stdout)
+	if !strings.Contains(r.stdout, "differs from bosun's last record") || strings.Contains(r.stdout, "reverted") {
+		t.Fatalf("table's note:\n%s", r.stdout)
 	}
 	// Enable again, then disable: the files are as they were at the start.
 	if r := e.run("audit", "enable", "-c", dep, "--yes", "--health-poll", "10ms"); r.code != 0 {
@@ -255,5 +259,26 @@ func TestReadOnlyAuditStatusMakesNoTask(t *testing.T) {
 	acts := decode[[]map[string]any](t, e.run("history", "--json"))
 	if len(acts) != 1 || acts[0]["outcome"] != "refused" || acts[0]["action"] != "audit status" || acts[0]["cluster"] != dep {
 		t.Fatalf("history %v", acts)
+	}
+}
+
+// A deploy after bosun's change is the evidence of a revert: status says
+// reverted and names the deploy task.
+func TestAuditRevertedByADeployNamesIt(t *testing.T) {
+	f := startSim(t, sim.Options{Seed: 1, APIServerStart: 50 * time.Millisecond})
+	e := newEnv(t)
+	e.pointAt(f)
+	dep, _ := threeMasterClusterOff(t, e)
+	if r := e.run("audit", "enable", "-c", dep, "--yes", "--health-poll", "10ms"); r.code != 0 {
+		t.Fatalf("enable: exit %d %s", r.code, r.stderr)
+	}
+	if err := f.Redeploy(dep); err != nil {
+		t.Fatal(err)
+	}
+	st := decode[auditStatusJSON](t, e.run("audit", "status", "-c", dep, "--json"))
+	for _, m := range st.Masters {
+		if m.Enabled || !m.Reverted || !strings.Contains(m.RecordNote, "reverted: deploy task ") {
+			t.Fatalf("after a deploy: %+v", m)
+		}
 	}
 }

@@ -160,6 +160,8 @@ func TestEventsBadFlags(t *testing.T) {
 		{[]string{"events", "--class", "nope"}, "crash-loop"},
 		{[]string{"events", "listen", "--addr", "not-an-address"}, "listen"},
 		{[]string{"events", "--since", "-1h"}, "negative"},
+		{[]string{"events", "listen", "--max-conns", "0"}, "--max-conns"},
+		{[]string{"events", "listen", "--max-conns-per-source", "0"}, "--max-conns"},
 	} {
 		r := e.run(c.args...)
 		if r.code == 0 || !strings.Contains(r.stderr, c.want) {

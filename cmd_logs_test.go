@@ -163,7 +163,17 @@ func TestLogsFailuresAreClear(t *testing.T) {
 			if r.code != c.code || !strings.HasPrefix(lines[len(lines)-1], "bosun: ") || !strings.Contains(r.stderr, c.want) {
 				t.Errorf("exit %d, stderr %q: want exit %d and one line containing %q", r.code, r.stderr, c.code, c.want)
 			}
-			if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+			ents, _ := os.ReadDir(dir)
+			if c.name == "connection dropped" {
+				// The hidden part and its record stay for a rerun, and the
+				// user is told so.
+				if len(ents) != 2 || !strings.HasPrefix(ents[0].Name(), ".") || !strings.HasSuffix(ents[0].Name(), ".part") ||
+					!strings.Contains(r.stderr, "kept the partial download "+filepath.Join(dir, ents[0].Name())) {
+					t.Errorf("broken-off download left %v in --dir; stderr %q", ents, r.stderr)
+				}
+				return
+			}
+			if len(ents) != 0 {
 				t.Errorf("failure left %v in --dir", ents)
 			}
 		})

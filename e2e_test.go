@@ -353,3 +353,91 @@ func TestSimServePrintsWorkingExports(t *testing.T) {
 		t.Errorf("info against sim serve: %v", info)
 	}
 }
+
+// A live listing that could not fetch every deployment is partial (exit
+// 3), and so is the cache afterwards: --offline says how many of how many
+// deployments it holds and which are missing, instead of passing the
+// snapshot off as complete.
+func TestIncompleteListingIsPartialLiveAndOffline(t *testing.T) {
+	f := startSim(t, sim.Options{Deployments: 3, InstancesPerDeployment: 2})
+	e := newEnv(t)
+	e.pointAt(f)
+	if r := e.run("instances", "--json"); r.code != 0 {
+		t.Fatalf("first listing: exit %d %s", r.code, r.stderr)
+	}
+	if r := e.run("--offline", "instances", "--json"); r.code != 0 || strings.Contains(r.stderr, " of ") {
+		t.Fatalf("a complete listing offline: exit %d %q", r.code, r.stderr)
+	}
+	f.SetFaults(sim.Faults{FailTasks: true}) // every details task fails
+	r := e.run("instances", "--json")
+	if r.code != 3 || !strings.Contains(r.stderr, "could not be fetched") {
+		t.Fatalf("live listing with every deployment failing: exit %d %q", r.code, r.stderr)
+	}
+	for _, args := range [][]string{{"--offline", "instances", "--json"}, {"--offline", "instances"}} {
+		r = e.run(args...)
+		var rows []map[string]any
+		if args[len(args)-1] == "--json" {
+			if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
+				t.Fatalf("%v: not a JSON array: %v\n%s", args, err, r.stdout)
+			}
+		}
+		if r.code != 3 || !strings.Contains(r.stderr, "0 of ") || !strings.Contains(r.stderr, "not fetched: ") {
+			t.Fatalf("%v after a failed listing: exit %d %q", args, r.code, r.stderr)
+		}
+	}
+	f.SetFaults(sim.Faults{})
+	if r := e.run("instances", "--json"); r.code != 0 {
+		t.Fatalf("listing again: exit %d %s", r.code, r.stderr)
+	}
+	if r := e.run("--offline", "instances", "--json"); r.code != 0 {
+		t.Fatalf("offline after a complete listing: exit %d %q", r.code, r.stderr)
+	}
+}
+
+// Random bytes over a few pages of a healthy cache: every command says the
+// cache is damaged once, works without it, and leaves the file as it was.
+func TestDamagedCacheIsNeverWritten(t *testing.T) {
+	f := startSim(t, sim.Options{Deployments: 2, InstancesPerDeployment: 2, Drift: true})
+	e := newEnv(t)
+	e.pointAt(f)
+	if r := e.run("instances", "--json"); r.code != 0 {
+		t.Fatalf("filling the cache: exit %d %s", r.code, r.stderr)
+	}
+	path := filepath.Join(e.vars["XDG_CACHE_HOME"], "bosun", "bosun.db")
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) < 5*4096 {
+		t.Fatalf("cache file: %d bytes, %v", len(b), err)
+	}
+	for _, page := range []int{2, 3, 4} { // pages of tables, not the header
+		copy(b[page*4096:], bytes.Repeat([]byte{0xA5, 0x5A, 0x00, 0xFF}, 512))
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(path + "-wal")
+	os.Remove(path + "-shm")
+	dep := f.DriftedDeployments()[0]
+	for _, args := range [][]string{{"deployments"}, {"instances", "-d", dep}, {"cck", "-d", dep}} {
+		r := e.run(args...)
+		if r.code == 2 || !strings.Contains(r.stderr, "damaged") {
+			t.Errorf("%v: exit %d, stderr %q: want it to work and say the cache is damaged", args, r.code, r.stderr)
+		}
+		got, err := os.ReadFile(path)
+		if err != nil || !bytes.Equal(got, b) {
+			t.Fatalf("%v changed the damaged cache file (stderr %q)", args, r.stderr)
+		}
+	}
+}
+
+// --demo keeps its cache in a directory of its own: the user's stays as
+// it was.
+func TestDemoLeavesTheUsersCacheAlone(t *testing.T) {
+	e := newEnv(t)
+	r := e.run("--demo", "deployments", "--json")
+	if r.code != 0 || !strings.Contains(r.stdout, "service-instance_") {
+		t.Fatalf("demo deployments: exit %d %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(e.vars["XDG_CACHE_HOME"], "bosun")); !os.IsNotExist(err) {
+		t.Fatalf("--demo wrote into the user's cache directory (%v)", err)
+	}
+}

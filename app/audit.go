@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"bosun/bosh"
 	"bosun/cache"
@@ -54,27 +55,25 @@ func (s *Session) AuditStatus(ctx context.Context, dep string, opts bosh.SSHOpti
 		return nil, err
 	}
 	defer sess.Close()
-	ms := pks.Status(ctx, sess, sess.Hosts, pks.DefaultLayout, 0)
-	s.markReverted(dep, ms)
-	return ms, nil
+	return pks.StatusAgainst(ctx, sess, sess.Hosts, pks.DefaultLayout, 0, s.auditRecordCheck(ctx, dep)), nil
 }
 
-// markReverted compares each master with what bosun last left there.
-func (s *Session) markReverted(dep string, masters []pks.MasterAudit) {
+// auditRecordCheck is what bosun last left on each master of dep, for
+// telling a revert (with evidence) from a difference of unknown reason.
+func (s *Session) auditRecordCheck(ctx context.Context, dep string) pks.RecordCheck {
+	rc := pks.RecordCheck{Last: map[string]pks.LastRecord{}}
 	if s.Store == nil {
-		return
+		return rc
 	}
 	last, err := s.Store.LastAudit(s.Known().UUID, dep)
 	if err != nil {
-		return
+		return rc
 	}
-	for i, m := range masters {
-		r, ok := last[m.Instance]
-		if !ok || m.Error != "" || r.Outcome == pks.OutcomeRollbackFailed || r.Outcome == pks.OutcomeNotReached {
-			continue
-		}
-		masters[i].Reverted = pks.Reverted(r.FlagsAfter, m.Flags)
+	for inst, r := range last {
+		rc.Last[inst] = pks.LastRecord{At: r.At, Outcome: r.Outcome, FlagsAfter: r.FlagsAfter, Backup: r.Backup}
 	}
+	rc.LastDeploy, rc.LastDeployTask = s.lastDeploy(ctx, dep)
+	return rc
 }
 
 // AuditHistory is dep's recorded audit changes, newest first.
@@ -174,8 +173,8 @@ func (s *Session) ApplyAudit(ctx context.Context, sess *bosh.SSHSession, dep, cl
 		o.Record = func(r pks.MasterResult) {
 			pr.Target(r.Instance, auditOutcome(r.Outcome))
 			if s.Store != nil && info.UUID != "" {
-				_ = s.Store.RecordAudit(info.UUID, cache.AuditRecord{Deployment: dep, Master: r.Instance, Action: auditVerb(enable), At: r.At,
-					Who: who, FlagsBefore: r.FlagsBefore, FlagsAfter: r.FlagsAfter, Outcome: r.Outcome, Detail: r.Detail, Backup: r.Backup})
+				s.noteWrite("audit history", s.Store.RecordAudit(info.UUID, cache.AuditRecord{Deployment: dep, Master: r.Instance, Action: auditVerb(enable), At: r.At,
+					Who: who, FlagsBefore: r.FlagsBefore, FlagsAfter: r.FlagsAfter, Outcome: r.Outcome, Detail: r.Detail, Backup: r.Backup}))
 			}
 			if record != nil {
 				record(r)
@@ -186,6 +185,9 @@ func (s *Session) ApplyAudit(ctx context.Context, sess *bosh.SSHSession, dep, cl
 		res := Result{}
 		for _, r := range results {
 			res.Targets = append(res.Targets, cache.ActionTarget{Name: r.Instance, Outcome: auditOutcome(r.Outcome)})
+		}
+		if errors.Is(err, pks.ErrRollStopped) || (err != nil && ctx.Err() != nil) {
+			res.Outcome, res.Detail = cache.OutcomeInterrupted, interruptedDetail(results, err)
 		}
 		return res, err
 	})
@@ -205,4 +207,52 @@ func auditOutcome(o string) cache.Outcome {
 		return cache.OutcomeFailed
 	}
 	return "" // not reached
+}
+
+// interruptedDetail says what an interrupted roll did and did not do.
+func interruptedDetail(results []pks.MasterResult, err error) string {
+	var done, left []string
+	for _, r := range results {
+		switch r.Outcome {
+		case pks.OutcomeNotReached:
+			left = append(left, r.Instance)
+		default:
+			done = append(done, r.Instance+" "+r.Outcome)
+		}
+	}
+	d := "interrupted: " + oneLine(err.Error())
+	if len(done) > 0 {
+		d += "; done: " + strings.Join(done, ", ")
+	}
+	if len(left) > 0 {
+		d += "; not reached: " + strings.Join(left, ", ") + " (run the same command again to finish)"
+	}
+	return d
+}
+
+// lastDeploy is when the last deploy task on dep ended (now while one
+// runs), and its id; zero when the director's recent tasks hold none. It
+// reads the task list, which creates no task.
+func (s *Session) lastDeploy(ctx context.Context, dep string) (time.Time, int) {
+	if s.Client == nil {
+		return time.Time{}, 0
+	}
+	tasks, err := s.Client.Tasks(ctx, bosh.TasksFilter{Recent: 50, Deployment: dep})
+	if err != nil {
+		return time.Time{}, 0
+	}
+	for _, t := range tasks { // newest first
+		if t.Description != "create deployment" || t.State == bosh.TaskQueued {
+			continue
+		}
+		if bosh.TaskRunning(t.State) {
+			return time.Now(), t.ID
+		}
+		if t.State == bosh.TaskDone {
+			// The director's times are whole seconds: a deploy that
+			// ended in the second of bosun's record counts as after it.
+			return t.FinishedAt.Add(time.Second - time.Nanosecond), t.ID
+		}
+	}
+	return time.Time{}, 0
 }

@@ -62,7 +62,7 @@ func (a *Auditor) AuditPlan(ctx context.Context, dep string, enable bool, level 
 
 // AuditToggle plans again and rolls, through the gate, only when the plan
 // is the one the operator confirmed.
-func (a *Auditor) AuditToggle(ctx context.Context, dep string, enable bool, level string, confirmed []pks.MasterPlan, progress func(pks.RollStep)) ([]pks.MasterResult, error) {
+func (a *Auditor) AuditToggle(ctx context.Context, dep string, enable bool, level string, confirmed []pks.MasterPlan, stop <-chan struct{}, progress func(pks.RollStep)) ([]pks.MasterResult, error) {
 	if a.optsErr != nil {
 		return nil, a.optsErr
 	}
@@ -79,5 +79,5 @@ func (a *Auditor) AuditToggle(ctx context.Context, dep string, enable bool, leve
 		poll = time.Second
 	}
 	return a.s.ApplyAudit(ctx, sess, dep, "", enable, plans, Yes,
-		pks.RollOptions{HealthTimeout: 2 * time.Minute, PollEvery: poll, Progress: progress})
+		pks.RollOptions{HealthTimeout: 2 * time.Minute, PollEvery: poll, Progress: progress, Stop: stop})
 }

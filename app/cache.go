@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"bosun/bosh"
@@ -46,49 +45,53 @@ func (c *Cache) Clusters(uuid string) ([]pks.Cluster, string, time.Time, error) 
 	return c.s.Store.Clusters(uuid)
 }
 
-// SaveDeployments writes a live deployments listing back.
-func (c *Cache) SaveDeployments(uuid string, deps []bosh.Deployment, at time.Time) error {
+// KeepDeployments writes a live deployments listing back.
+func (c *Cache) KeepDeployments(uuid string, deps []bosh.Deployment, at time.Time) error {
 	return c.write("deployments", c.s.Store.SaveDeployments(uuid, deps, at))
 }
 
-// SaveInstances writes one deployment's live instances back.
-func (c *Cache) SaveInstances(uuid, dep string, insts []bosh.Instance, at time.Time) error {
+// KeepInstances writes one deployment's live instances back.
+func (c *Cache) KeepInstances(uuid, dep string, insts []bosh.Instance, at time.Time) error {
 	return c.write("instances of "+dep, c.s.Store.SaveInstances(uuid, dep, insts, at))
 }
 
-// SaveClusters writes a live PKS cluster list back.
-func (c *Cache) SaveClusters(uuid, apiURL string, clusters []pks.Cluster, at time.Time) error {
+// KeepClusters writes a live PKS cluster list back.
+func (c *Cache) KeepClusters(uuid, apiURL string, clusters []pks.Cluster, at time.Time) error {
 	return c.write("clusters", c.s.Store.SaveClusters(uuid, apiURL, clusters, at))
 }
 
-func (c *Cache) write(what string, err error) error {
-	if err != nil {
-		err = fmt.Errorf("cache not updated (%s): %w", what, err)
+func (c *Cache) write(what string, err error) error { return c.s.cacheWriteError(what, err) }
+
+// BeginInstanceListing says which deployments a live listing of every
+// instance will fetch, so that a listing cut short reads as incomplete.
+func (s *Session) BeginInstanceListing(uuid string, deps []string, at time.Time) error {
+	if c := s.Cache(); c != nil && uuid != "" {
+		return c.write("instance listing", s.Store.BeginInstanceListing(uuid, deps, at))
 	}
-	return err
+	return nil
 }
 
-// SaveDeployments writes a live listing back to the cache when there is
+// KeepDeployments writes a live listing back to the cache when there is
 // one; the error says only that the cache was not updated.
-func (s *Session) SaveDeployments(uuid string, deps []bosh.Deployment, at time.Time) error {
+func (s *Session) KeepDeployments(uuid string, deps []bosh.Deployment, at time.Time) error {
 	if c := s.Cache(); c != nil && uuid != "" {
-		return c.SaveDeployments(uuid, deps, at)
+		return c.KeepDeployments(uuid, deps, at)
 	}
 	return nil
 }
 
-// SaveInstances writes one deployment's live instances back to the cache.
-func (s *Session) SaveInstances(uuid, dep string, insts []bosh.Instance, at time.Time) error {
+// KeepInstances writes one deployment's live instances back to the cache.
+func (s *Session) KeepInstances(uuid, dep string, insts []bosh.Instance, at time.Time) error {
 	if c := s.Cache(); c != nil && uuid != "" {
-		return c.SaveInstances(uuid, dep, insts, at)
+		return c.KeepInstances(uuid, dep, insts, at)
 	}
 	return nil
 }
 
-// SaveClusters writes a live PKS cluster list back to the cache.
-func (s *Session) SaveClusters(uuid, apiURL string, clusters []pks.Cluster, at time.Time) error {
+// KeepClusters writes a live PKS cluster list back to the cache.
+func (s *Session) KeepClusters(uuid, apiURL string, clusters []pks.Cluster, at time.Time) error {
 	if c := s.Cache(); c != nil && uuid != "" {
-		return c.SaveClusters(uuid, apiURL, clusters, at)
+		return c.KeepClusters(uuid, apiURL, clusters, at)
 	}
 	return nil
 }

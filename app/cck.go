@@ -42,7 +42,7 @@ func (s *Session) recordCCK(r cache.CCKRecord) {
 		return
 	}
 	if uuid := s.Known().UUID; uuid != "" {
-		_ = s.Store.RecordCCK(uuid, r)
+		s.noteWrite("cloud-check history", s.Store.RecordCCK(uuid, r))
 	}
 }
 

@@ -171,6 +171,7 @@ func (s *Session) Apply(ctx context.Context, p Plan, confirm Confirm, apply func
 	prog := &Progress{s: s, rec: s.newRecord(p)}
 	if p.Kind != Read && s.Store != nil {
 		id, err := s.Store.RecordAction(context.Background(), prog.rec)
+		s.noteWrite("history", err)
 		if err == nil {
 			prog.id = id
 		}
@@ -284,7 +285,8 @@ func (s *Session) recordFinal(p Plan, o cache.Outcome, targets []cache.ActionTar
 		}
 	}
 	rec.Outcome, rec.Detail, rec.Finished = o, oneLine(detail), true
-	_, _ = s.Store.RecordAction(context.Background(), rec)
+	_, err := s.Store.RecordAction(context.Background(), rec)
+	s.noteWrite("history", err)
 }
 
 // History is every recorded action, newest first.

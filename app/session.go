@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os/user"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"bosun/bosh"
@@ -35,6 +36,9 @@ type Config struct {
 	// works without one.
 	CachePath string
 	NoCache   bool
+	// Warn hears what went wrong on the side without stopping the work,
+	// such as a cache write that failed; nil drops it.
+	Warn func(msg string)
 }
 
 // Session is what one bosun invocation works with: the director target,
@@ -50,8 +54,9 @@ type Session struct {
 
 	cfg Config
 
-	mu   sync.Mutex
-	info bosh.Info // the director's last answer to /info, or the cached one
+	mu          sync.Mutex
+	info        bosh.Info   // the director's last answer to /info, or the cached one
+	damagedSaid atomic.Bool // the damaged cache was reported once
 
 	pksOnce   sync.Once
 	pksClient *pks.Client
@@ -101,6 +106,10 @@ func localUser() string {
 	}
 	return "unknown"
 }
+
+// SetWarn replaces the warner (the TUI owns the terminal: it drops them,
+// and shows failed listing writes itself).
+func (s *Session) SetWarn(warn func(string)) { s.cfg.Warn = warn }
 
 // Offline reports whether the session works from the cache only.
 func (s *Session) Offline() bool { return s.cfg.Offline }
@@ -153,8 +162,33 @@ func (s *Session) remember(info bosh.Info, at time.Time) {
 	s.info = info
 	s.mu.Unlock()
 	if s.Store != nil {
-		s.Store.RememberDirector(s.cfg.CacheKey, info, at)
+		s.noteWrite("director", s.Store.RememberDirector(s.cfg.CacheKey, info, at))
 	}
+}
+
+// noteWrite tells the warner about a cache write that failed: a damaged
+// cache once, any other failure each time.
+func (s *Session) noteWrite(what string, err error) {
+	if err = s.cacheWriteError(what, err); err != nil && s.cfg.Warn != nil {
+		s.cfg.Warn(err.Error())
+	}
+}
+
+// cacheWriteError is what to say about a failed cache write, nil when it
+// did not fail or its kind was said already.
+func (s *Session) cacheWriteError(what string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, cache.ErrDamaged):
+		// Said once: every later write is refused the same way, and the
+		// file is left as it was found.
+		if s.damagedSaid.CompareAndSwap(false, true) {
+			return fmt.Errorf("the cache is damaged; bosun works without it and leaves the file untouched: %w", err)
+		}
+		return nil
+	}
+	return fmt.Errorf("cache not updated (%s): %w", what, err)
 }
 
 // PKSTarget is the PKS API's settings, and why they did not resolve.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -38,6 +37,7 @@ type Bundle struct {
 	FetchedAt   time.Time    `json:"-"`
 	TaskID      int          `json:"-"`
 	BlobstoreID string       `json:"-"`
+	Resumed     int64        `json:"-"` // bytes a killed run had downloaded, reused`
 	Files       []BundleFile `json:"-"` // nil: not listed yet
 }
 
@@ -45,25 +45,33 @@ type Bundle struct {
 const (
 	StageResolve  = "resolving"
 	StageTask     = "packing"
+	StageRehash   = "checking the partial download"
 	StageDownload = "downloading"
 )
 
 // LogsProgress is the state of a fetch: its stage, the director task and,
-// while downloading, the bytes so far.
+// while downloading (or re-reading a partial download), the bytes so far.
+// A report with a Notice tells the user something once (a stale partial
+// download removed, a download resumed or started over); the caller shows
+// it as a line of its own.
 type LogsProgress struct {
 	Stage  string
 	TaskID int
 	Progress
+	Notice string
 }
 
 // FetchLogs resolves the target, has the director pack the logs (a
 // "fetch logs" task whose result is a blobstore id) and downloads the
-// bundle with DownloadBundle to the bosh CLI's file name in req.Dir. On
-// failure no file is left that looks complete. When ctx ends while the
-// director task runs, the task is cancelled. The bundle's files are not
-// listed here (Files stays nil): that means reading all of it, which
-// takes several times as long as the download; ScanBundleFile does it
-// when the list is wanted.
+// bundle to the bosh CLI's file name in req.Dir, through a hidden .part
+// file renamed at the end. A partial download that a killed or broken-off
+// run of the same request left in req.Dir is resumed when the director
+// still serves its blob, without a new task (logs_resume.go); partial
+// downloads not written for a day are removed first. On failure no file
+// is left that looks complete. When ctx ends while the director task runs,
+// the task is cancelled. The bundle's files are not listed here (Files
+// stays nil): that means reading all of it, which takes several times as
+// long as the download; ScanBundleFile does it when the list is wanted.
 func (c *Client) FetchLogs(ctx context.Context, req LogsRequest, progress func(LogsProgress)) (Bundle, error) {
 	op := "fetch logs"
 	report := func(p LogsProgress) {
@@ -82,6 +90,10 @@ func (c *Client) FetchLogs(ctx context.Context, req LogsRequest, progress func(L
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return Bundle{}, &Error{Kind: KindConfig, Op: op, Description: fmt.Sprintf("%s is not a directory bosun can write to", dir)}
 	}
+	now := time.Now()
+	for _, p := range sweepStaleParts(dir, now) {
+		report(LogsProgress{Stage: StageResolve, Notice: p.notice(now)})
+	}
 	report(LogsProgress{Stage: StageResolve})
 	t, err := c.ResolveLogs(ctx, req.Deployment, req.Instance)
 	if err != nil {
@@ -92,23 +104,8 @@ func (c *Client) FetchLogs(ctx context.Context, req LogsRequest, progress func(L
 	if err != nil {
 		return Bundle{}, err
 	}
-	taskID, blobID, err := c.packLogs(ctx, s, t, types, filters, func(id int) { report(LogsProgress{Stage: StageTask, TaskID: id}) })
-	if err != nil {
-		return Bundle{}, classify(op, c.target.URL, err)
-	}
-	b := Bundle{Deployment: t.Deployment, Instance: t.Label(), Type: types, TaskID: taskID, BlobstoreID: blobID, FetchedAt: time.Now()}
-	final := filepath.Join(dir, BundleFileName(t, b.FetchedAt))
-	b.Bytes, b.SHA256, err = c.DownloadBundle(ctx, blobID, final, func(p Progress) {
-		report(LogsProgress{Stage: StageDownload, TaskID: taskID, Progress: p})
-	})
-	if err != nil {
-		if e, ok := err.(*Error); ok {
-			e.Op, e.TaskID = op, taskID
-		}
-		return Bundle{}, err
-	}
-	b.Path = final
-	return b, nil
+	f := &logsFetch{c: c, s: s, op: op, dir: dir, t: t, types: types, filters: filters, report: report}
+	return f.run(ctx)
 }
 
 // ResolveLogs finds the deployment (the PKS control plane for "pks" when

@@ -51,6 +51,17 @@ func (e statusError) Unwrap() error { return e.err }
 // already written) up to 4 attempts in all. A failing w ends the
 // download at once. progress, if set, is called after each write.
 func (c *Client) DownloadResource(ctx context.Context, id string, w io.Writer, progress func(Progress)) (int64, string, error) {
+	return c.downloadResource(ctx, id, w, 0, sha256.New(), progress)
+}
+
+// errRangeMismatch is a resumption the director cannot serve: the bytes
+// already held are more than the blob has.
+var errRangeMismatch = errors.New("the partial download is larger than the director's blob")
+
+// downloadResource downloads the resource from byte start on (the bytes
+// before it are already held, and already in h) into w, and returns the
+// size of the whole resource and the sha256 of all of it.
+func (c *Client) downloadResource(ctx context.Context, id string, w io.Writer, start int64, h hash.Hash, progress func(Progress)) (int64, string, error) {
 	op := "download resource " + id
 	if id == "" {
 		return 0, "", &Error{Kind: KindConfig, Op: op, Description: "no blobstore id"}
@@ -59,7 +70,8 @@ func (c *Client) DownloadResource(ctx context.Context, id string, w io.Writer, p
 	if err != nil {
 		return 0, "", err
 	}
-	d := newDownload(w, progress)
+	d := newDownload(w, h, progress)
+	d.done = start
 	defer d.stop()
 	for attempt := 1; ; attempt++ {
 		err := d.once(ctx, s, id)
@@ -77,9 +89,11 @@ func (c *Client) DownloadResource(ctx context.Context, id string, w io.Writer, p
 				Description: "the director sent something that is " + oneLine(we.err.Error())}
 		case errors.As(err, &we):
 			return d.written(), "", &Error{Kind: KindConfig, Op: op, URL: c.target.URL, Err: err,
-				Description: fmt.Sprintf("writing the bundle failed after %d bytes: %v", d.written(), we.err)}
+				Description: fmt.Sprintf("writing the bundle failed after %s: %v", ByteCount(d.written()), we.err)}
 		case ctx.Err() != nil:
 			return d.done, "", classify(op, c.target.URL, ctx.Err())
+		case errors.Is(err, errRangeMismatch):
+			return d.done, "", &Error{Kind: KindBadResponse, Op: op, URL: c.target.URL, Err: err, Description: oneLine(err.Error())}
 		case errors.As(err, &se):
 			return d.done, "", classify(op, c.target.URL, se.err)
 		case attempt >= downloadAttempts:
@@ -116,8 +130,8 @@ type download struct {
 
 const pipeDepth = 8
 
-func newDownload(w io.Writer, progress func(Progress)) *download {
-	d := &download{w: w, h: sha256.New(), total: -1, progress: progress,
+func newDownload(w io.Writer, h hash.Hash, progress func(Progress)) *download {
+	d := &download{w: w, h: h, total: -1, progress: progress,
 		free: make(chan []byte, pipeDepth), full: make(chan []byte, pipeDepth), hashq: make(chan []byte, pipeDepth),
 		sunk: make(chan error, 1), werr: make(chan error, 1)}
 	for range pipeDepth {
@@ -199,6 +213,18 @@ func (d *download) once(ctx context.Context, s *session, id string) error {
 			return statusError{fmt.Errorf("director answered a resume from byte %d with Content-Range %q", d.done, resp.Header.Get("Content-Range"))}
 		}
 		d.total = size
+	case http.StatusRequestedRangeNotSatisfiable:
+		// Asked from byte d.done: "bytes */SIZE". All of it is here when
+		// SIZE is d.done.
+		size, err := strconv.ParseInt(strings.TrimPrefix(resp.Header.Get("Content-Range"), "bytes */"), 10, 64)
+		if err == nil && size == d.done {
+			d.total = size
+			return nil
+		}
+		if err == nil && size < d.done {
+			return fmt.Errorf("%w (%s held, the blob has %s)", errRangeMismatch, ByteCount(d.done), ByteCount(size))
+		}
+		return statusError{fmt.Errorf("director answered a resume from byte %d with 416 and Content-Range %q", d.done, resp.Header.Get("Content-Range"))}
 	default:
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		//lint:ignore ST1005 the bosh CLI's own wording, which operators search for
@@ -206,7 +232,7 @@ func (d *download) once(ctx context.Context, s *session, id string) error {
 	}
 	if skip > 0 {
 		if n, err := io.CopyN(io.Discard, resp.Body, skip); err != nil {
-			return fmt.Errorf("skipping %d bytes already written: got %d: %w", skip, n, err)
+			return fmt.Errorf("skipping the %s already written: got %s: %w", ByteCount(skip), ByteCount(n), err)
 		}
 	}
 	for {

@@ -5,7 +5,9 @@ import (
 	"bufio"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -30,7 +32,30 @@ func (c *Client) DownloadBundle(ctx context.Context, id, path string, progress f
 			os.Remove(part.Name())
 		}
 	}()
-	n, sum, err := c.DownloadResource(ctx, id, &gzipSniffer{w: &writebackFile{f: part}}, progress)
+	n, sum, err := c.savePart(ctx, part, id, path, heldPart{h: sha256.New()}, progress)
+	keep = err == nil
+	return n, sum, err
+}
+
+// heldPart is what a .part file already holds when a download resumes:
+// its size, the sha256 of those bytes and their first two (gzip's magic).
+type heldPart struct {
+	size int64
+	h    hash.Hash
+	head []byte
+}
+
+// savePart downloads the blob id into part from held.size on, syncs it,
+// checks that it starts as a gzip tarball, closes it and renames it to
+// path. On failure part is left open, for the caller to keep or remove. It
+// returns the whole bundle's size and sha256.
+func (c *Client) savePart(ctx context.Context, part *os.File, id, path string, held heldPart, progress func(Progress)) (int64, string, error) {
+	op := "download logs bundle " + id
+	if _, err := part.Seek(held.size, io.SeekStart); err != nil {
+		return 0, "", &Error{Kind: KindConfig, Op: op, Err: err, Description: "cannot write the bundle: " + oneLine(err.Error())}
+	}
+	w := &gzipSniffer{w: &writebackFile{f: part, off: held.size, flush: held.size}, head: held.head}
+	n, sum, err := c.downloadResource(ctx, id, w, held.size, held.h, progress)
 	if err != nil {
 		return 0, "", err
 	}
@@ -50,7 +75,6 @@ func (c *Client) DownloadBundle(ctx context.Context, id, path string, progress f
 	if err := os.Rename(part.Name(), path); err != nil {
 		return 0, "", &Error{Kind: KindConfig, Op: op, Err: err, Description: "cannot move the bundle into place: " + oneLine(err.Error())}
 	}
-	keep = true
 	return n, sum, nil
 }
 

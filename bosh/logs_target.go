@@ -112,6 +112,12 @@ func ResolveLogsTarget(dep string, insts []Instance, arg string) (LogsTarget, er
 // <deployment>[.<group>[.<index-or-id>]]-<YYYYMMDD-HHMMSS-nanos>.tgz, the
 // fraction of the second without trailing zeros.
 func BundleFileName(t LogsTarget, at time.Time) string {
+	stamp := strings.ReplaceAll(at.Format("20060102-150405.999999999"), ".", "-")
+	return bundleBase(t) + "-" + stamp + ".tgz"
+}
+
+// bundleBase is <deployment>[.<group>[.<index-or-id>]].
+func bundleBase(t LogsTarget) string {
 	name := t.Deployment
 	if t.Group != "" {
 		name += "." + t.Group
@@ -119,6 +125,5 @@ func BundleFileName(t LogsTarget, at time.Time) string {
 	if t.IndexOrID != "" {
 		name += "." + t.IndexOrID
 	}
-	stamp := strings.ReplaceAll(at.Format("20060102-150405.999999999"), ".", "-")
-	return name + "-" + stamp + ".tgz"
+	return name
 }

@@ -41,6 +41,19 @@ const DefaultPort = 25555
 // the URL, the CA certificate and a saved login. It only reads files.
 // Every error it returns is an *Error of KindConfig.
 func ResolveTarget(o Overrides, getenv func(string) string, home string) (Target, error) {
+	return resolveTarget(o, getenv, home, true)
+}
+
+// ResolveOfflineTarget resolves the environment as ResolveTarget does for
+// work that never connects (--offline): only where the director is (URL
+// and alias), which is how the cache knows it. It reads no CA certificate,
+// so a CA file that is gone does not matter, and the Target it returns
+// holds no client secret, password or token.
+func ResolveOfflineTarget(o Overrides, getenv func(string) string, home string) (Target, error) {
+	return resolveTarget(o, getenv, home, false)
+}
+
+func resolveTarget(o Overrides, getenv func(string) string, home string, connect bool) (Target, error) {
 	pick := func(flag, env string) string {
 		if flag != "" {
 			return flag
@@ -65,9 +78,11 @@ func ResolveTarget(o Overrides, getenv func(string) string, home string) (Target
 			return Target{}, configErr(fmt.Sprintf("environment %q in %s: %v", env, t.ConfigPath, err))
 		}
 		t.Alias = entry.Alias
-		t.CACert = entry.CACert
-		t.Username, t.Password = entry.Username, entry.Password
-		t.AccessTokenType, t.AccessToken, t.RefreshToken = entry.AccessTokenType, entry.AccessToken, entry.RefreshToken
+		if connect {
+			t.CACert = entry.CACert
+			t.Username, t.Password = entry.Username, entry.Password
+			t.AccessTokenType, t.AccessToken, t.RefreshToken = entry.AccessTokenType, entry.AccessToken, entry.RefreshToken
+		}
 	case looksLikeAlias(env):
 		return Target{}, unknownAliasErr(env, t.ConfigPath, cfg)
 	default:
@@ -77,6 +92,10 @@ func ResolveTarget(o Overrides, getenv func(string) string, home string) (Target
 		}
 	}
 
+	if !connect {
+		t.Client = pick(o.Client, "BOSH_CLIENT") // a name, recorded with actions
+		return t, nil
+	}
 	if client := pick(o.Client, "BOSH_CLIENT"); client != "" {
 		t.Client = client
 		t.ClientSecret = pick(o.ClientSecret, "BOSH_CLIENT_SECRET")

@@ -131,3 +131,29 @@ func parseEventLine(taskID int, line []byte) (TaskEvent, bool) {
 	}
 	return ev, true
 }
+
+// EventStream turns a task's event output, fed in chunks as they arrive,
+// into TaskEvents; a partial line waits for the rest of it.
+type EventStream struct {
+	r    *eventReporter
+	done []TaskEvent
+}
+
+// NewEventStream reads the event output of task id.
+func NewEventStream(id int) *EventStream {
+	s := &EventStream{}
+	s.r = newEventReporter(func(ev TaskEvent) { s.done = append(s.done, ev) })
+	s.r.TaskStarted(id)
+	return s
+}
+
+// Feed takes the next chunk and returns the events it completed. It is
+// not safe for concurrent use.
+func (s *EventStream) Feed(chunk []byte) []TaskEvent {
+	s.done = nil
+	s.r.TaskOutputChunk(s.r.id(), chunk)
+	s.r.mu.Lock()
+	s.r.events = nil // the stream's caller keeps what it needs
+	s.r.mu.Unlock()
+	return s.done
+}

@@ -125,7 +125,7 @@ func TestAuditLogPathByReleaseLine(t *testing.T) {
 
 func TestDiffShowsChangedLines(t *testing.T) {
 	d := Diff("f", []byte("a\nb\nc\n"), []byte("a\nB\nc\n"))
-	if !strings.Contains(d, "-b\n+B\n") || !strings.HasPrefix(d, "--- f\n") {
+	if !strings.Contains(d, "-b\n+B\n") || !strings.HasPrefix(d, "--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n") {
 		t.Fatalf("diff:\n%s", d)
 	}
 	if Diff("f", []byte("x\n"), []byte("x\n")) != "" {

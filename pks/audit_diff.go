@@ -1,92 +1,61 @@
 package pks
 
 import (
-	"fmt"
+	"bytes"
 	"strings"
+
+	"github.com/aymanbagabas/go-udiff"
 )
 
-// Diff renders a unified-style line diff of a file (--- a, +++ b, hunks
-// with context lines), "" when equal.
-func Diff(name string, a, b []byte) string {
-	if string(a) == string(b) {
+// DiffContext is the number of unchanged lines shown around each change
+// in a Diff, as diff -u shows them.
+const DiffContext = 3
+
+// Diff is the unified diff of one file, as `diff -u` writes it and
+// `patch` reads it: "--- a/PATH" and "+++ b/PATH" (PATH without its
+// leading "/", so `patch -p1` run from / applies it, and plain `patch
+// FILE` applies it to the file), then line-numbered hunks
+// ("@@ -l,s +l,s @@") with DiffContext lines of context. A nil side is
+// an absent file and is named /dev/null: a file the change creates, or
+// one it removes. "" when the two are equal.
+func Diff(path string, before, after []byte) string {
+	if bytes.Equal(before, after) && (before == nil) == (after == nil) {
 		return ""
 	}
-	al, bl := splitLines(a), splitLines(b)
-	// Longest common subsequence table; files here are tens of lines.
-	n, m := len(al), len(bl)
-	lcs := make([][]int, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int, m+1)
+	rel := strings.TrimPrefix(path, "/")
+	from, to := "a/"+rel, "b/"+rel
+	if before == nil {
+		from = "/dev/null"
 	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if al[i] == bl[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
+	if after == nil {
+		to = "/dev/null"
 	}
-	type op struct {
-		kind byte // ' ', '-', '+'
-		text string
+	old := string(before)
+	edits := udiff.Lines(old, string(after))
+	d, err := udiff.ToUnified(from, to, old, edits, DiffContext)
+	if err != nil {
+		// The edits were computed from old itself, so they always apply.
+		panic("pks: unified diff of " + path + ": " + err.Error())
 	}
-	var ops []op
-	i, j := 0, 0
-	for i < n || j < m {
-		switch {
-		case i < n && j < m && al[i] == bl[j]:
-			ops = append(ops, op{' ', al[i]})
-			i, j = i+1, j+1
-		case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
-			ops = append(ops, op{'-', al[i]})
-			i++
-		default:
-			ops = append(ops, op{'+', bl[j]})
-			j++
-		}
-	}
-	const context = 2
-	var out strings.Builder
-	fmt.Fprintf(&out, "--- %s\n+++ %s (new)\n", name, name)
-	show := make([]bool, len(ops))
-	for k, o := range ops {
-		if o.kind != ' ' {
-			for c := max(0, k-context); c <= min(len(ops)-1, k+context); c++ {
-				show[c] = true
-			}
-		}
-	}
-	gap := false
-	for k, o := range ops {
-		if !show[k] {
-			gap = true
-			continue
-		}
-		if gap || k == 0 {
-			out.WriteString("@@\n")
-			gap = false
-		}
-		out.WriteByte(o.kind)
-		out.WriteString(o.text)
-		out.WriteByte('\n')
-	}
-	return out.String()
-}
-
-func splitLines(b []byte) []string {
-	if len(b) == 0 {
-		return nil
-	}
-	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	return d
 }
 
 // PlanDiff is one master's change as the dry run shows it: the diff of
 // bpm.yml, then of bosun's policy file, each under its path on the
-// master; "" when the master is already as asked.
+// master, so that saved to a file it applies with `patch -p1` run from /
+// on that master; "" when the master is already as asked.
 func PlanDiff(p MasterPlan) string {
-	return Diff(bpmPath, p.BPMBefore, p.BPMAfter) + Diff(bosunPolicy, p.PolicyBefore, p.PolicyAfter)
+	return p.BPMDiff() + p.PolicyDiff()
 }
+
+// BPMDiff is the unified diff of the master's
+// /var/vcap/jobs/kube-apiserver/config/bpm.yml; "" when unchanged.
+func (p MasterPlan) BPMDiff() string { return Diff(bpmPath, p.BPMBefore, p.BPMAfter) }
+
+// PolicyDiff is the unified diff of bosun's audit policy file on the
+// master, from /dev/null when the change creates it and to /dev/null
+// when it removes it; "" when unchanged.
+func (p MasterPlan) PolicyDiff() string { return Diff(bosunPolicy, p.PolicyBefore, p.PolicyAfter) }
 
 // SamePlans reports whether two plans of a cluster change the same
 // masters from the same files to the same files: what an operator

@@ -14,7 +14,8 @@ func testPlan(id, bpmAfter string) MasterPlan {
 
 func TestPlanDiffShowsBothFilesUnderTheirPaths(t *testing.T) {
 	d := PlanDiff(testPlan("0", "a\nb\nc\n"))
-	for _, want := range []string{"--- " + bpmPath + "\n", "+c\n", "+++ " + bosunPolicy + " (new)\n", "+kind: Policy\n"} {
+	for _, want := range []string{"--- a" + bpmPath + "\n", "@@ -1,2 +1,3 @@\n", "+c\n",
+		"--- /dev/null\n+++ b" + bosunPolicy + "\n@@ -0,0 +1 @@\n+kind: Policy\n"} {
 		if !strings.Contains(d, want) {
 			t.Errorf("diff lacks %q:\n%s", want, d)
 		}

@@ -46,10 +46,21 @@ type RollOptions struct {
 	PollEvery     time.Duration // health poll, default 2s
 	Stamp         string        // backup suffix, default the current UTC time
 	Progress      func(RollStep)
-	// Record is called once per master that was touched, as soon as its
-	// outcome is known (the cache history).
+	// Record is called once per master, as soon as its outcome is known
+	// (the cache history), unchanged masters included.
 	Record func(MasterResult)
+	// Stop asks the roll to finish the master it is on and stop before
+	// the next one (an operator's q, a first SIGINT). Cancelling the
+	// context instead stops at once: the master being changed is rolled
+	// back.
+	Stop <-chan struct{}
+	// Holder is who the lock says holds it; default this process.
+	Holder LockHolder
 }
+
+// ErrRollStopped is returned (wrapped) when the roll stopped between two
+// masters because Stop was closed.
+var ErrRollStopped = errors.New("audit change stopped on request")
 
 // ErrRollFailed is returned (wrapped) when a master did not come back
 // healthy with the change; the roll stopped there.
@@ -85,7 +96,11 @@ func Roll(ctx context.Context, r Runner, plans []MasterPlan, layout MasterLayout
 		results[i] = MasterResult{Instance: p.Instance(), Outcome: OutcomeNotReached, FlagsBefore: p.FlagsBefore, FlagsAfter: p.FlagsBefore}
 	}
 	first := master{r: r, h: plans[0].Host, layout: layout}
-	if err := first.lock(ctx); err != nil {
+	holder := o.Holder
+	if holder.PID == 0 {
+		holder = thisProcess()
+	}
+	if err := first.lock(ctx, holder, func(s string) { progress(first.h.Instance(), s, false) }); err != nil {
 		return results, err
 	}
 	defer first.unlock(context.WithoutCancel(ctx))
@@ -103,11 +118,19 @@ func Roll(ctx context.Context, r Runner, plans []MasterPlan, layout MasterLayout
 		if err := ctx.Err(); err != nil {
 			return results, err
 		}
+		select {
+		case <-o.Stop:
+			return results, fmt.Errorf("%w after %d of %d masters", ErrRollStopped, i, len(plans))
+		default:
+		}
 		res := rollOne(ctx, master{r: r, h: p.Host, layout: layout}, p, o, progress)
 		results[i] = res
 		progress(res.Instance, res.Outcome, true)
-		if res.Outcome != OutcomeUnchanged && o.Record != nil {
+		if o.Record != nil {
 			o.Record(res)
+		}
+		if err := ctx.Err(); err != nil && res.Outcome != OutcomeChanged && res.Outcome != OutcomeUnchanged {
+			return results, fmt.Errorf("%s: %s: %s: %w", res.Instance, res.Outcome, res.Detail, err)
 		}
 		switch res.Outcome {
 		case OutcomeChanged, OutcomeUnchanged:
@@ -204,8 +227,9 @@ func (m master) pid(ctx context.Context) string {
 // waitHealthy polls until a process other than oldPid runs (monit's
 // restart is asynchronous, so the old process may still answer at first),
 // monit says running and /healthz is ok, or the timeout ends.
-func (m master) waitHealthy(ctx context.Context, o RollOptions, oldPid string) error {
-	ctx, cancel := context.WithTimeout(ctx, o.HealthTimeout)
+func (m master) waitHealthy(parent context.Context, o RollOptions, oldPid string) error {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(parent, o.HealthTimeout)
 	defer cancel()
 	tick := time.NewTicker(o.PollEvery)
 	defer tick.Stop()
@@ -226,6 +250,9 @@ func (m master) waitHealthy(ctx context.Context, o RollOptions, oldPid string) e
 		}
 		select {
 		case <-ctx.Done():
+			if parent.Err() != nil {
+				return fmt.Errorf("interrupted after %s while waiting for health (%s)", time.Since(start).Round(100*time.Millisecond), last)
+			}
 			return fmt.Errorf("not healthy after %s (%s)", o.HealthTimeout, last)
 		case <-tick.C:
 		}

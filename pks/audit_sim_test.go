@@ -267,3 +267,73 @@ func apiserverStart(t testing.TB) time.Duration {
 	}
 	return 30 * time.Millisecond
 }
+
+// Revert detection needs evidence. An `audit disable` killed (kill -9)
+// after writing master 0's bpm.yml, while it waited for health, left no
+// record: master 0 differs from bosun's last record, but nothing says a
+// deploy undid bosun's change. A bpm.yml bosun did not write, or a deploy
+// task after the record, is evidence.
+func TestAuditStatusRevertNeedsEvidence(t *testing.T) {
+	x := newAuditFixture(t, sim.Faults{})
+	ctx := context.Background()
+	rc := pks.RecordCheck{Last: map[string]pks.LastRecord{}}
+	o := x.rollO
+	o.Record = func(r pks.MasterResult) {
+		rc.Last[r.Instance] = pks.LastRecord{At: r.At, Outcome: r.Outcome, FlagsAfter: r.FlagsAfter, Backup: r.Backup}
+	}
+	if res, err := pks.Roll(ctx, x.sess, x.plan(t, pks.AuditChange{Enable: true, KuboVersion: "1.18.2"}), pks.DefaultLayout, o); err != nil || len(rc.Last) != 3 {
+		t.Fatalf("enable: %v %+v", err, res)
+	}
+	enabledAt := rc.Last[x.sess.Hosts[0].Instance()].At
+
+	// The killed disable: master 0's files written, no record.
+	if res, err := pks.Roll(ctx, x.sess, x.plan(t, pks.AuditChange{Enable: false})[:1], pks.DefaultLayout, x.rollO); err != nil {
+		t.Fatalf("disable of master 0: %v %+v", err, res)
+	}
+	// Someone edits master 1's bpm.yml by hand: audit off, and --v=4.
+	foreign := bytes.Replace(x.orig[1], []byte(`"--v=2"`), []byte(`"--v=4"`), 1)
+	edit := pks.MasterPlan{Host: x.sess.Hosts[1], BPMBefore: x.file(t, x.ids[1], simBPM), BPMAfter: foreign,
+		FlagsBefore: map[string]string{}, FlagsAfter: map[string]string{}}
+	if res, err := pks.Roll(ctx, x.sess, []pks.MasterPlan{edit}, pks.DefaultLayout, x.rollO); err != nil || bytes.Equal(foreign, x.orig[1]) {
+		t.Fatalf("edit of master 1: %v %+v", err, res)
+	}
+
+	type want struct {
+		differs, reverted bool
+		note              string
+	}
+	check := func(when string, rc pks.RecordCheck, wants ...want) {
+		t.Helper()
+		for i, m := range pks.StatusAgainst(ctx, x.sess, x.sess.Hosts, pks.DefaultLayout, 0, rc) {
+			w := wants[i]
+			if m.Error != "" || m.DiffersFromRecord != w.differs || m.Reverted != w.reverted || !strings.Contains(m.RecordNote, w.note) || (w.note == "") != (m.RecordNote == "") {
+				t.Errorf("%s: master %d: differs %v reverted %v note %q; want %+v", when, i, m.DiffersFromRecord, m.Reverted, m.RecordNote, w)
+			}
+			if _, _, note := m.Cells(); !strings.Contains(note, w.note) {
+				t.Errorf("%s: master %d: table note %q lacks %q", when, i, note, w.note)
+			}
+		}
+	}
+	unknown := want{true, false, pks.RecordNoteUnknown}
+	byHand := want{true, true, "not by bosun"}
+	asRecorded := want{}
+	check("no deploy known", rc, unknown, byHand, asRecorded)
+	before := rc
+	before.LastDeploy, before.LastDeployTask = enabledAt.Add(-time.Minute), 41
+	check("the last deploy before bosun's change", before, unknown, byHand, asRecorded)
+	after := rc
+	after.LastDeploy, after.LastDeployTask = time.Now(), 42
+	byDeploy := want{true, true, "reverted: deploy task 42 ended at"}
+	check("a deploy after bosun's change", after, byDeploy, byDeploy, asRecorded)
+
+	// A deploy re-renders every master's bpm.yml as it was: without the
+	// deploy task, a file bosun could have written is no evidence.
+	if err := x.f.RenderJobs(x.dep); err != nil {
+		t.Fatal(err)
+	}
+	check("re-rendered, no deploy known", rc, unknown, unknown, unknown)
+	check("re-rendered by a deploy after bosun's change", after, byDeploy, byDeploy, byDeploy)
+	if m := pks.Status(ctx, x.sess, x.sess.Hosts, pks.DefaultLayout, 0)[0]; m.DiffersFromRecord || m.Reverted || m.RecordNote != "" {
+		t.Errorf("Status, without records, compares: %+v", m)
+	}
+}

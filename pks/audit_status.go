@@ -1,12 +1,15 @@
 package pks
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"sort"
+	"strings"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -25,8 +28,20 @@ type MasterAudit struct {
 	ProcessState string            `json:"process_state"`
 	Drift        bool              `json:"drift"`                 // the running process's args differ from bpm.yml
 	DriftFlags   []string          `json:"drift_flags,omitempty"` // the flags that differ
-	Reverted     bool              `json:"reverted"`              // a change bosun applied is gone (a later deploy)
-	Error        string            `json:"error,omitempty"`
+	// Reverted: bosun's last change is gone, and there is evidence of what
+	// undid it (RecordNote says which): a deploy after it, or a bpm.yml
+	// that bosun did not write.
+	Reverted bool `json:"reverted"`
+	// DiffersFromRecord: the audit flags are not the ones bosun's last
+	// record left, whatever the reason (Reverted or not).
+	DiffersFromRecord bool `json:"differs_from_record"`
+	// RecordNote says why, when DiffersFromRecord: the evidence of a
+	// revert, or "differs from bosun's last record (reason unknown)".
+	RecordNote string `json:"record_note"`
+	// Lock is who holds an audit roll's lock on this master (the first
+	// master of the cluster, where rolls take it); null when free.
+	Lock  *LockHolder `json:"lock"`
+	Error string      `json:"error,omitempty"`
 }
 
 // Enabled: the log backend has a path and a policy file is named.
@@ -35,7 +50,8 @@ func auditEnabled(flags map[string]string) bool {
 }
 
 // Cells are the words a status table shows for m: "on"/"off", drift
-// "yes"/"no", and the note: the read error, else the policy's problem.
+// "yes"/"no", and the note: the read error, else the policy's problem,
+// then how the master compares with bosun's last record.
 func (m MasterAudit) Cells() (audit, drift, note string) {
 	audit, drift, note = "off", "no", m.Error
 	if m.Enabled {
@@ -47,14 +63,61 @@ func (m MasterAudit) Cells() (audit, drift, note string) {
 	if note == "" {
 		note = m.PolicyError
 	}
+	if m.RecordNote != "" {
+		note = strings.TrimPrefix(note+"; "+m.RecordNote, "; ")
+	}
+	if m.Lock != nil {
+		note = strings.TrimPrefix(note+"; audit roll locked by "+m.Lock.String(), "; ")
+	}
 	return audit, drift, note
 }
+
+// LastRecord is bosun's last history record of a change to one master
+// (the cache's audit history).
+type LastRecord struct {
+	At         time.Time
+	Outcome    string            // a MasterResult outcome
+	FlagsAfter map[string]string // the --audit-* flags bosun left on the master
+	Backup     string            // the bpm.yml backup the change made on the master; "" when none
+}
+
+// RecordCheck is what StatusAgainst compares the masters with.
+type RecordCheck struct {
+	// Last is bosun's last record of each master, by instance
+	// ("group/id"). A master without one is not compared.
+	Last map[string]LastRecord
+	// LastDeploy is when the last deploy task on the deployment ended
+	// (the time of the check, while one runs); zero when not known.
+	// LastDeployTask is its id, for the note; 0 when not known.
+	LastDeploy     time.Time
+	LastDeployTask int
+}
+
+// RecordNoteUnknown is the note of a master whose audit flags differ
+// from bosun's last record with no evidence of why: not a deploy known to
+// have run since, and a bpm.yml that bosun itself could have written
+// (such as a later bosun change whose record was never written, its run
+// killed while the master waited for health).
+const RecordNoteUnknown = "differs from bosun's last record (reason unknown)"
 
 // DefaultParallel bounds the masters read at once by Status.
 const DefaultParallel = 16
 
 // Status reads every master's audit state, at most parallel at once.
 func Status(ctx context.Context, r Runner, hosts []bosh.SSHHost, layout MasterLayout, parallel int) []MasterAudit {
+	return StatusAgainst(ctx, r, hosts, layout, parallel, RecordCheck{})
+}
+
+// StatusAgainst is Status, with each master compared with bosun's last
+// record of it. A master whose audit flags are not the ones recorded is
+// DiffersFromRecord; it is Reverted only on evidence: a deploy that ended
+// after the record (rc.LastDeploy), or, for a change the record says was
+// applied or rolled back, a bpm.yml that is not what bosun wrote then
+// with the audit flags it has now set by bosun's own edit (re-rendered
+// or edited by something else). Without evidence the note is
+// RecordNoteUnknown. Records of masters left as "rollback failed" or
+// "not reached" are not compared.
+func StatusAgainst(ctx context.Context, r Runner, hosts []bosh.SSHHost, layout MasterLayout, parallel int, rc RecordCheck) []MasterAudit {
 	if parallel <= 0 {
 		parallel = DefaultParallel
 	}
@@ -63,7 +126,15 @@ func Status(ctx context.Context, r Runner, hosts []bosh.SSHHost, layout MasterLa
 	g.SetLimit(parallel)
 	for i, h := range hosts {
 		g.Go(func() error {
-			out[i] = masterStatus(ctx, master{r: r, h: h, layout: layout})
+			m := master{r: r, h: h, layout: layout}
+			st, src := masterStatus(ctx, m)
+			if rec, ok := rc.Last[st.Instance]; ok && st.Error == "" {
+				compareRecord(ctx, m, &st, src, rec, rc)
+			}
+			if i == 0 && st.Error == "" {
+				st.Lock, _ = m.readLock(ctx) // where rolls take it
+			}
+			out[i] = st
 			return nil
 		})
 	}
@@ -71,17 +142,18 @@ func Status(ctx context.Context, r Runner, hosts []bosh.SSHHost, layout MasterLa
 	return out
 }
 
-func masterStatus(ctx context.Context, m master) MasterAudit {
-	st := MasterAudit{Instance: m.h.Instance(), Flags: map[string]string{}, PolicyLevels: []string{}}
+// masterStatus reads one master's state; src is its bpm.yml.
+func masterStatus(ctx context.Context, m master) (st MasterAudit, src []byte) {
+	st = MasterAudit{Instance: m.h.Instance(), Flags: map[string]string{}, PolicyLevels: []string{}}
 	src, err := m.read(ctx, bpmPath)
 	if err != nil {
 		st.Error = err.Error()
-		return st
+		return st, nil
 	}
 	b, err := parseBPM(src)
 	if err != nil {
 		st.Error = err.Error()
-		return st
+		return st, nil
 	}
 	args := b.values()
 	st.Flags = auditFlags(args)
@@ -116,11 +188,67 @@ func masterStatus(ctx context.Context, m master) MasterAudit {
 		if st.Error == "" {
 			st.Error = "running args: " + err.Error()
 		}
-		return st
+		return st, src
 	}
 	st.DriftFlags = argDiff(args, running)
 	st.Drift = len(st.DriftFlags) > 0
-	return st
+	return st, src
+}
+
+// compareRecord sets st's record fields from bosun's last record of the
+// master; src is the master's bpm.yml now.
+func compareRecord(ctx context.Context, m master, st *MasterAudit, src []byte, rec LastRecord, rc RecordCheck) {
+	if rec.Outcome == OutcomeRollbackFailed || rec.Outcome == OutcomeNotReached || maps.Equal(rec.FlagsAfter, st.Flags) {
+		return
+	}
+	st.DiffersFromRecord = true
+	since := rec.At.UTC().Format(time.RFC3339)
+	if !rc.LastDeploy.IsZero() && rc.LastDeploy.After(rec.At) {
+		task := "a deploy"
+		if rc.LastDeployTask != 0 {
+			task = fmt.Sprintf("deploy task %d", rc.LastDeployTask)
+		}
+		st.Reverted = true
+		st.RecordNote = fmt.Sprintf("reverted: %s ended at %s, after bosun's change at %s", task, rc.LastDeploy.UTC().Format(time.RFC3339), since)
+		return
+	}
+	if foreignBPM(ctx, m, src, st.Flags, rec) {
+		st.Reverted = true
+		st.RecordNote = "reverted: bpm.yml was rewritten since bosun's change at " + since + ", not by bosun (re-rendered or edited)"
+		return
+	}
+	st.RecordNote = RecordNoteUnknown
+}
+
+// foreignBPM reports evidence that something other than bosun wrote the
+// master's bpm.yml (src, whose audit flags are now) after rec: what bosun
+// left then is the backup rec made, with rec's flags set when the change
+// was applied; any later bosun change only sets audit flags in it. A
+// file that is not that, with its flags now, was written by someone
+// else. No backup to read, no evidence.
+func foreignBPM(ctx context.Context, m master, src []byte, now map[string]string, rec LastRecord) bool {
+	if rec.Backup == "" || rec.Outcome != OutcomeChanged && rec.Outcome != OutcomeRolledBack {
+		return false
+	}
+	left, err := m.read(ctx, rec.Backup)
+	if err != nil {
+		return false
+	}
+	if rec.Outcome == OutcomeChanged {
+		b, err := parseBPM(left)
+		if err != nil {
+			return false
+		}
+		if left, err = b.setAudit(rec.FlagsAfter); err != nil {
+			return false
+		}
+	}
+	b, err := parseBPM(left)
+	if err != nil {
+		return false
+	}
+	bosuns, err := b.setAudit(now)
+	return err == nil && !bytes.Equal(bosuns, src)
 }
 
 // argDiff names the flags whose values differ between the file and the
@@ -158,7 +286,12 @@ func argDiff(file, running []string) []string {
 }
 
 // Reverted reports whether the audit flags a master has now differ from
-// the ones bosun last applied there: a deploy re-rendered bpm.yml.
+// the ones bosun last applied there.
+//
+// Deprecated: a difference alone is no evidence of a revert (a bosun run
+// killed before it recorded its change leaves one too); use
+// StatusAgainst, which sets MasterAudit.Reverted only on evidence and
+// says why in RecordNote.
 func Reverted(applied, now map[string]string) bool {
 	return !maps.Equal(applied, now)
 }

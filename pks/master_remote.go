@@ -119,6 +119,9 @@ func (m master) read(ctx context.Context, p string) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("%s: read %s: %s", m.h.Instance(), p, oneLineMsg(errOut.String()))
 	}
+	if out.Len() == 0 {
+		return []byte{}, nil // an empty file, not an absent one (nil)
+	}
 	return out.Bytes(), nil
 }
 
@@ -232,19 +235,41 @@ var ErrBusy = errors.New("another audit change is in progress on this cluster")
 
 // lock takes the cluster's toggle lock: a directory made atomically on
 // the first master.
-func (m master) lock(ctx context.Context) error {
+// lock takes the roll's lock and writes who holds it. A lock left by a
+// bosun of this machine that no longer runs (killed) is taken over, and
+// note says so; any other is refused naming its holder.
+func (m master) lock(ctx context.Context, holder LockHolder, note func(string)) error {
 	p := m.path(lockPath)
-	_, code, err := m.run(ctx, m.layout.sudo("mkdir "+p), nil)
-	if err != nil && code == 1 {
-		return fmt.Errorf("%w (lock %s on %s exists; remove it with rmdir if no bosun is running)", ErrBusy, lockPath, m.h.Instance())
+	for attempt := 0; ; attempt++ {
+		_, code, err := m.run(ctx, m.layout.sudo("mkdir "+p), nil)
+		if err == nil {
+			if err := m.write(ctx, lockHolderFile, []byte(holder.line())); err != nil {
+				m.unlock(context.WithoutCancel(ctx))
+				return fmt.Errorf("take lock: %w", err)
+			}
+			return nil
+		}
+		if code != 1 {
+			return fmt.Errorf("take lock: %w", err)
+		}
+		h, rerr := m.readLock(ctx)
+		if rerr == nil && h != nil && h.stale() && attempt == 0 {
+			note(fmt.Sprintf("the lock was left by %s, which no longer runs: taking it over", h))
+			if err := m.unlock(ctx); err != nil {
+				return fmt.Errorf("clear a stale lock: %w", err)
+			}
+			continue
+		}
+		who := "an unknown holder"
+		if h != nil {
+			who = h.String()
+		}
+		return fmt.Errorf("%w (lock %s on %s held by %s; if no bosun is running, clear it: sudo rm -rf %s)",
+			ErrBusy, lockPath, m.h.Instance(), who, lockPath)
 	}
-	if err != nil {
-		return fmt.Errorf("take lock: %w", err)
-	}
-	return nil
 }
 
 func (m master) unlock(ctx context.Context) error {
-	_, _, err := m.run(ctx, m.layout.sudo("rmdir "+m.path(lockPath)), nil)
+	_, _, err := m.run(ctx, m.layout.sudo("rm -rf "+m.path(lockPath)), nil)
 	return err
 }

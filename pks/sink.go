@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,27 +14,46 @@ import (
 
 // Defaults of a ReceiverConfig.
 const (
-	DefaultSinkAddr    = "127.0.0.1:5514"
-	DefaultMaxFrame    = 64 << 10 // bytes
-	DefaultQueue       = 16384    // events waiting for the consumer
-	DefaultMaxConns    = 1024
-	DefaultIdleTimeout = 5 * time.Minute
-	handshakeTimeout   = 10 * time.Second
-	keptErrors         = 32
+	DefaultSinkAddr          = "127.0.0.1:5514"
+	DefaultMaxFrame          = 64 << 10 // bytes
+	DefaultQueue             = 16384    // events waiting for the consumer
+	DefaultMaxConns          = 1024
+	DefaultMaxConnsPerSource = 64
+	DefaultIdleTimeout       = 5 * time.Minute
+	handshakeTimeout         = 10 * time.Second
+	keptErrors               = 32
 )
 
 // ReceiverConfig says where and how the sink receiver listens.
 type ReceiverConfig struct {
-	Addr        string      // host:port, default DefaultSinkAddr
-	TLS         *tls.Config // nil: plain TCP
-	MaxFrame    int         // longest frame accepted; longer ones are skipped
-	Queue       int         // capacity of the event queue; when full, events are dropped and counted
-	MaxConns    int         // connections served at once; more are refused and counted
+	Addr     string      // host:port, default DefaultSinkAddr
+	TLS      *tls.Config // nil: plain TCP
+	MaxFrame int         // longest frame accepted; longer ones are skipped
+	Queue    int         // capacity of the event queue; when full, events are dropped and counted
+	// MaxConns is the number of connections served at once (default
+	// DefaultMaxConns). A new connection past it is still served: the
+	// connection that has gone longest without a complete frame is
+	// closed to make room, recorded as a Rejection (ConnEvicted) and
+	// counted in Stats.Evicted. Connections are ordered by their last
+	// complete frame (or their accept, before any); bytes that do not
+	// complete a frame do not count, so a trickle does not protect one.
+	MaxConns int
+	// MaxConnsPerSource is the number of connections served at once from
+	// one source IP address (default DefaultMaxConnsPerSource). A new
+	// connection past it is reset at once (TCP RST, not a clean close,
+	// so its sender does not take its writes as delivered), recorded as
+	// a Rejection (ConnSourceLimit) and counted in Stats.Refused and
+	// Stats.SourceRefused.
+	MaxConnsPerSource int
+	// IdleTimeout closes a connection that has sent no complete frame
+	// for this long (since it was accepted, or since its last frame);
+	// bytes that do not complete a frame do not keep it open.
 	IdleTimeout time.Duration
 	VMs         *VMIndex // maps senders to BOSH deployments; may be nil
 	Now         func() time.Time
 
-	connDone func(peer string) // tests: called when a connection's goroutine ends
+	connStart func(peer string) // tests: called once a connection is being served
+	connDone  func(peer string) // tests: called when a connection's goroutine ends
 }
 
 func (c ReceiverConfig) withDefaults() ReceiverConfig {
@@ -49,6 +69,9 @@ func (c ReceiverConfig) withDefaults() ReceiverConfig {
 	if c.MaxConns <= 0 {
 		c.MaxConns = DefaultMaxConns
 	}
+	if c.MaxConnsPerSource <= 0 {
+		c.MaxConnsPerSource = DefaultMaxConnsPerSource
+	}
 	if c.IdleTimeout <= 0 {
 		c.IdleTimeout = DefaultIdleTimeout
 	}
@@ -62,25 +85,28 @@ func (c ReceiverConfig) withDefaults() ReceiverConfig {
 // counted exactly once as an event, a pod log line, another sender's
 // message or a rejected frame; events are either queued or dropped.
 type Stats struct {
-	Connections  int64 `json:"connections"`   // accepted in all
-	Open         int64 `json:"open"`          // open now
-	Refused      int64 `json:"refused"`       // over MaxConns, or a failed TLS handshake
-	Frames       int64 `json:"frames"`        // frames read, good or bad
-	Events       int64 `json:"events"`        // Kubernetes events parsed
-	Queued       int64 `json:"queued"`        // events handed to the consumer
-	Dropped      int64 `json:"dropped"`       // events lost because the queue was full
-	PodLogs      int64 `json:"pod_logs"`      // container log lines (not events)
-	OtherApps    int64 `json:"other_apps"`    // RFC 5424 messages of other senders
-	Rejected     int64 `json:"rejected"`      // frames that could not be read
-	Recounted    int64 `json:"recounted"`     // frames with a wrong octet count, recovered
-	NonUTF8      int64 `json:"non_utf8"`      // events whose message was repaired
-	Oversized    int64 `json:"oversized"`     // rejected because too long
-	Truncated    int64 `json:"truncated"`     // rejected because the sender hung up inside them
-	BytesRead    int64 `json:"bytes"`         // frame bytes read
-	IdleTimeouts int64 `json:"idle_timeouts"` // connections closed for silence
+	Connections   int64 `json:"connections"`    // accepted in all
+	Open          int64 `json:"open"`           // open now
+	Refused       int64 `json:"refused"`        // not served: over MaxConnsPerSource, or a failed TLS handshake
+	SourceRefused int64 `json:"source_refused"` // of Refused, reset for being over MaxConnsPerSource
+	Evicted       int64 `json:"evicted"`        // closed at MaxConns to make room: the longest without a frame
+	Frames        int64 `json:"frames"`         // frames read, good or bad
+	Events        int64 `json:"events"`         // Kubernetes events parsed
+	Queued        int64 `json:"queued"`         // events handed to the consumer
+	Dropped       int64 `json:"dropped"`        // events lost because the queue was full
+	PodLogs       int64 `json:"pod_logs"`       // container log lines (not events)
+	OtherApps     int64 `json:"other_apps"`     // RFC 5424 messages of other senders
+	Rejected      int64 `json:"rejected"`       // frames that could not be read
+	Recounted     int64 `json:"recounted"`      // frames with a wrong octet count, recovered
+	NonUTF8       int64 `json:"non_utf8"`       // events whose message was repaired
+	Oversized     int64 `json:"oversized"`      // rejected because too long
+	Truncated     int64 `json:"truncated"`      // rejected because the sender hung up inside them
+	BytesRead     int64 `json:"bytes"`          // frame bytes read
+	IdleTimeouts  int64 `json:"idle_timeouts"`  // closed for IdleTimeout without a complete frame
 }
 
-// Rejection is a frame the receiver could not use, kept for the operator.
+// Rejection is a frame the receiver could not use, or a connection it
+// refused or closed to make room, kept for the operator.
 type Rejection struct {
 	At   time.Time
 	Peer string
@@ -97,15 +123,19 @@ type Receiver struct {
 
 	connections, open, refused, frames, evs, queued, dropped   atomic.Int64
 	podLogs, otherApps, rejected, recounted, nonUTF8, oversize atomic.Int64
-	truncated, bytesRead, idle                                 atomic.Int64
+	truncated, bytesRead, idle, sourceRefused, evicted         atomic.Int64
 
-	mu     sync.Mutex
-	conns  map[net.Conn]struct{}
-	errs   []Rejection // ring of the last keptErrors
-	errAt  int
-	closed bool
-	wg     sync.WaitGroup
-	once   sync.Once
+	start time.Time     // origin of sinkConn.lastFrame: a monotonic clock
+	seq   atomic.Uint64 // orders accepts and complete frames across connections
+
+	mu       sync.Mutex
+	conns    map[*sinkConn]struct{}
+	bySource map[netip.Addr]int // connections served per source address
+	errs     []Rejection        // ring of the last keptErrors
+	errAt    int
+	closed   bool
+	wg       sync.WaitGroup
+	once     sync.Once
 }
 
 // Listen starts a receiver. Events arrive on Events until Close.
@@ -115,7 +145,8 @@ func Listen(cfg ReceiverConfig) (*Receiver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sink: listen on %s: %w", cfg.Addr, err)
 	}
-	r := &Receiver{cfg: cfg, ln: ln, events: make(chan Event, cfg.Queue), conns: map[net.Conn]struct{}{}}
+	r := &Receiver{cfg: cfg, ln: ln, events: make(chan Event, cfg.Queue), start: time.Now(),
+		conns: map[*sinkConn]struct{}{}, bySource: map[netip.Addr]int{}}
 	r.wg.Add(1)
 	go r.accept()
 	return r, nil
@@ -137,8 +168,8 @@ func (r *Receiver) Close() error {
 		err = r.ln.Close()
 		r.mu.Lock()
 		r.closed = true
-		for c := range r.conns {
-			c.Close()
+		for sc := range r.conns {
+			sc.c.Close()
 		}
 		r.mu.Unlock()
 		r.wg.Wait()
@@ -151,6 +182,7 @@ func (r *Receiver) Close() error {
 func (r *Receiver) Stats() Stats {
 	return Stats{
 		Connections: r.connections.Load(), Open: r.open.Load(), Refused: r.refused.Load(),
+		SourceRefused: r.sourceRefused.Load(), Evicted: r.evicted.Load(),
 		Frames: r.frames.Load(), Events: r.evs.Load(), Queued: r.queued.Load(), Dropped: r.dropped.Load(),
 		PodLogs: r.podLogs.Load(), OtherApps: r.otherApps.Load(), Rejected: r.rejected.Load(),
 		Recounted: r.recounted.Load(), NonUTF8: r.nonUTF8.Load(), Oversized: r.oversize.Load(),
@@ -170,6 +202,36 @@ func (r *Receiver) Rejections() []Rejection {
 	return append(out, r.errs...)
 }
 
+// sinkConn is one connection being served.
+type sinkConn struct {
+	c      net.Conn
+	peer   string
+	source netip.Addr
+	// lastFrame is when the connection last completed a frame (or was
+	// accepted), as time since Receiver.start; lastSeq orders the same
+	// moments across connections, so the stalest one is always known.
+	lastFrame atomic.Int64
+	lastSeq   atomic.Uint64
+	evicted   atomic.Bool
+	gone      bool // removed from Receiver.conns; under Receiver.mu
+}
+
+// framed notes a complete frame (or the accept): the idle timeout starts
+// again, and the connection is the freshest.
+func (r *Receiver) framed(sc *sinkConn) {
+	sc.lastFrame.Store(int64(time.Since(r.start)))
+	sc.lastSeq.Store(r.seq.Add(1))
+}
+
+// sourceOf is the sender's IP address (IPv4 in IPv6 as IPv4).
+func sourceOf(c net.Conn) netip.Addr {
+	if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+		return a.AddrPort().Addr().Unmap()
+	}
+	ap, _ := netip.ParseAddrPort(c.RemoteAddr().String())
+	return ap.Addr().Unmap()
+}
+
 func (r *Receiver) accept() {
 	defer r.wg.Done()
 	for {
@@ -181,42 +243,103 @@ func (r *Receiver) accept() {
 			}
 			return // listener closed
 		}
+		sc := &sinkConn{c: c, peer: c.RemoteAddr().String(), source: sourceOf(c)}
+		r.framed(sc)
 		r.mu.Lock()
-		if r.closed || len(r.conns) >= r.cfg.MaxConns {
+		if r.closed {
 			r.mu.Unlock()
-			r.refused.Add(1)
 			c.Close()
 			continue
 		}
-		r.conns[c] = struct{}{}
+		if r.bySource[sc.source] >= r.cfg.MaxConnsPerSource {
+			r.mu.Unlock()
+			r.refuseSource(sc)
+			continue
+		}
+		var stalest *sinkConn
+		if len(r.conns) >= r.cfg.MaxConns {
+			for o := range r.conns {
+				if stalest == nil || o.lastSeq.Load() < stalest.lastSeq.Load() {
+					stalest = o
+				}
+			}
+			stalest.evicted.Store(true)
+			r.removeLocked(stalest)
+		}
+		r.conns[sc] = struct{}{}
+		r.bySource[sc.source]++
+		r.open.Add(1)
 		r.wg.Add(1)
 		r.mu.Unlock()
+		if stalest != nil {
+			r.evict(stalest)
+		}
 		r.connections.Add(1)
-		r.open.Add(1)
-		go r.serve(c)
+		if r.cfg.connStart != nil {
+			r.cfg.connStart(sc.peer)
+		}
+		go r.serve(sc)
 	}
+}
+
+// refuseSource resets a connection over MaxConnsPerSource: an RST, so
+// that the sender sees a failure rather than a clean end.
+func (r *Receiver) refuseSource(sc *sinkConn) {
+	if tc, ok := sc.c.(*net.TCPConn); ok {
+		tc.SetLinger(0)
+	}
+	sc.c.Close()
+	r.refused.Add(1)
+	r.sourceRefused.Add(1)
+	r.keep(Rejection{At: r.cfg.Now(), Peer: sc.peer, Err: &FrameError{Kind: ConnSourceLimit,
+		Detail: fmt.Sprintf("%d connections from %s already served (the limit); reset", r.cfg.MaxConnsPerSource, sc.source)}})
+}
+
+// evict closes the connection that went longest without a complete
+// frame, to make room at MaxConns.
+func (r *Receiver) evict(sc *sinkConn) {
+	idle := time.Since(r.start) - time.Duration(sc.lastFrame.Load())
+	sc.c.Close()
+	r.evicted.Add(1)
+	r.keep(Rejection{At: r.cfg.Now(), Peer: sc.peer, Err: &FrameError{Kind: ConnEvicted,
+		Detail: fmt.Sprintf("closed to make room at %d connections: no complete frame for %s, the longest", r.cfg.MaxConns, idle.Round(time.Millisecond))}})
+}
+
+// removeLocked takes a connection out of the served set, once.
+func (r *Receiver) removeLocked(sc *sinkConn) {
+	if sc.gone {
+		return
+	}
+	sc.gone = true
+	delete(r.conns, sc)
+	if r.bySource[sc.source]--; r.bySource[sc.source] <= 0 {
+		delete(r.bySource, sc.source)
+	}
+	r.open.Add(-1)
 }
 
 // serve reads one connection until it ends. Nothing one sender does
 // (silence, garbage, hanging up mid-frame) touches the others.
-func (r *Receiver) serve(c net.Conn) {
+func (r *Receiver) serve(sc *sinkConn) {
+	c, peer := sc.c, sc.peer
 	defer func() {
 		c.Close()
 		r.mu.Lock()
-		delete(r.conns, c)
+		r.removeLocked(sc)
 		r.mu.Unlock()
-		r.open.Add(-1)
 		if r.cfg.connDone != nil {
-			r.cfg.connDone(c.RemoteAddr().String())
+			r.cfg.connDone(peer)
 		}
 		r.wg.Done()
 	}()
-	peer := c.RemoteAddr().String()
 	var src net.Conn = c
 	if r.cfg.TLS != nil {
 		tc := tls.Server(c, r.cfg.TLS)
 		c.SetDeadline(time.Now().Add(handshakeTimeout))
 		if err := tc.Handshake(); err != nil {
+			if sc.evicted.Load() {
+				return
+			}
 			r.refused.Add(1)
 			r.keep(Rejection{At: r.cfg.Now(), Peer: peer, Err: &FrameError{Kind: FrameNotSyslog, Detail: "TLS handshake: " + err.Error()}})
 			return
@@ -224,17 +347,21 @@ func (r *Receiver) serve(c net.Conn) {
 		c.SetDeadline(time.Time{})
 		src = tc
 	}
-	f := newFramer(&idleReader{c: src, timeout: r.cfg.IdleTimeout}, r.cfg.MaxFrame)
+	f := newFramer(&idleReader{c: src, r: r, sc: sc}, r.cfg.MaxFrame)
 	p := newParser()
 	for {
 		frame, ferr, err := f.next()
 		if err != nil {
 			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
+			if errors.As(err, &ne) && ne.Timeout() && !sc.evicted.Load() {
 				r.idle.Add(1)
 			}
 			return
 		}
+		if ferr != nil && ferr.Kind == FrameTruncated && sc.evicted.Load() {
+			return // the cut is the eviction's, already recorded
+		}
+		r.framed(sc)
 		r.frames.Add(1)
 		if ferr != nil && frame == nil {
 			r.reject(peer, ferr)
@@ -301,15 +428,18 @@ func (r *Receiver) keep(rej Rejection) {
 	r.mu.Unlock()
 }
 
-// idleReader closes a connection that stays silent for timeout: a sender
-// that connects and says nothing holds one goroutine, and not forever.
+// idleReader closes a connection that completes no frame for
+// IdleTimeout: a sender that connects and says nothing, or trickles a byte
+// now and then, holds one goroutine, and not forever.
 type idleReader struct {
-	c       net.Conn
-	timeout time.Duration
+	c  net.Conn
+	r  *Receiver
+	sc *sinkConn
 }
 
 func (i *idleReader) Read(b []byte) (int, error) {
-	i.c.SetReadDeadline(time.Now().Add(i.timeout))
+	last := time.Duration(i.sc.lastFrame.Load())
+	i.c.SetReadDeadline(i.r.start.Add(last + i.r.cfg.IdleTimeout))
 	return i.c.Read(b)
 }
 

@@ -11,7 +11,7 @@ import (
 // FrameError is a frame the receiver could not take as it came. The
 // connection goes on with the next frame.
 type FrameError struct {
-	Kind   string // one of the FrameBad* constants
+	Kind   string // one of the Frame* constants, or Conn* for a connection
 	Detail string
 	Raw    []byte // the start of what was skipped (at most rawExcerpt bytes)
 }
@@ -24,6 +24,13 @@ const (
 	FrameNotSyslog = "not-syslog"      // neither an octet count nor "<PRI>"
 	FrameBadSyslog = "bad-rfc5424"     // framed, but not an RFC 5424 message
 	FrameRecounted = "wrong-count"     // the octet count did not match; the frame was recovered
+)
+
+// Kinds of FrameError for a connection the receiver refused or closed,
+// rather than a frame it read: Rejection.Err names them too.
+const (
+	ConnSourceLimit = "source-limit" // over ReceiverConfig.MaxConnsPerSource; reset at once
+	ConnEvicted     = "evicted"      // closed at ReceiverConfig.MaxConns: the longest without a complete frame
 )
 
 func (e *FrameError) Error() string { return e.Kind + ": " + e.Detail }

@@ -14,23 +14,38 @@ import (
 )
 
 // testReceiver is a receiver on a free loopback port that reports each
-// connection's end on done.
+// connection it starts serving on started, and each connection's end on
+// done.
 type testReceiver struct {
 	*Receiver
-	done chan string
+	started, done chan string
 }
+
+// testConnEvents bounds the connections a test may open: the hooks must
+// never block the receiver.
+const testConnEvents = 8192
 
 func startReceiver(t testing.TB, cfg ReceiverConfig) *testReceiver {
 	t.Helper()
-	cfg.Addr = "127.0.0.1:0"
-	done := make(chan string, 1024)
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	started, done := make(chan string, testConnEvents), make(chan string, testConnEvents)
+	cfg.connStart = func(peer string) { started <- peer }
 	cfg.connDone = func(peer string) { done <- peer }
 	r, err := Listen(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
-	return &testReceiver{Receiver: r, done: done}
+	return &testReceiver{Receiver: r, started: started, done: done}
+}
+
+// connStarted waits until the receiver serves the connection from local
+// address peer.
+func (r *testReceiver) connStarted(t testing.TB, peer string) {
+	t.Helper()
+	r.await(t, r.started, "start", peer)
 }
 
 // waitTimeout bounds every wait on the receiver, so a bug fails the test
@@ -52,15 +67,21 @@ func (r *testReceiver) next(t testing.TB) Event {
 // connEnded waits for the end of the connection from local address peer.
 func (r *testReceiver) connEnded(t testing.TB, peer string) {
 	t.Helper()
+	r.await(t, r.done, "end", peer)
+}
+
+// await takes reports from ch until peer's, skipping others'.
+func (r *testReceiver) await(t testing.TB, ch chan string, what, peer string) {
+	t.Helper()
 	deadline := time.After(waitTimeout)
 	for {
 		select {
-		case p := <-r.done:
+		case p := <-ch:
 			if p == peer {
 				return
 			}
 		case <-deadline:
-			t.Fatalf("connection %s did not end; stats %+v", peer, r.Stats())
+			t.Fatalf("connection %s: no %s within %v; stats %+v", peer, what, waitTimeout, r.Stats())
 		}
 	}
 }

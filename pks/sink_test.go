@@ -218,23 +218,3 @@ func TestReceiverLearnsClusterDeployments(t *testing.T) {
 		}
 	}
 }
-
-func TestReceiverRefusesConnectionsOverTheLimit(t *testing.T) {
-	r := startReceiver(t, ReceiverConfig{MaxConns: 2})
-	a, b := dial(t, r.Addr()), dial(t, r.Addr())
-	send(t, a, referenceFrames[0])
-	send(t, b, referenceFrames[1])
-	r.next(t)
-	r.next(t) // both are being served
-	extra := dial(t, r.Addr())
-	if _, err := extra.Read(make([]byte, 1)); err != io.EOF {
-		t.Errorf("third connection read: %v, want EOF (refused)", err)
-	}
-	send(t, a, referenceFrames[2])
-	if ev := r.next(t); ev.Class != ClassStarted {
-		t.Errorf("after the refusal: %+v", ev)
-	}
-	if st := r.Stats(); st.Refused != 1 || st.Connections != 2 {
-		t.Errorf("stats %+v: want one refused of three", st)
-	}
-}

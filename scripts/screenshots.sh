@@ -109,8 +109,7 @@ wait_for "line 1 of"
 tmux send-keys -t "$session" "/back-off" Enter
 wait_for "▶"
 shot log-viewer
-# The bundle index (kept in the cache), with the one just fetched and listed.
-start
+# The bundle index (kept in the demo's cache), with the one just fetched and listed.
 tmux send-keys -t "$session" ":logs" Enter
 wait_for "present"
 shot log-bundles
@@ -128,6 +127,10 @@ tmux send-keys -t "$session" y
 wait_for "last roll:"
 wait_for "history:"
 shot audit
+# Every action bosun ran or refused, with its equivalent command.
+tmux send-keys -t "$session" ":history" Enter
+wait_for "audit enable"
+shot history
 
 # Kubernetes events from the clusters' sinks.
 start

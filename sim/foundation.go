@@ -47,6 +47,8 @@ type Foundation struct {
 	pks *pksService // the PKS API and its UAA (sim/pks_uaa.go)
 	ssh *sshHub     // VMs' SSH endpoints and the gateway, started by the first SSH setup
 
+	logs *logStore // the blobstore of log bundles (sim/logs_store.go)
+
 	closing   chan struct{}
 	closeOnce sync.Once
 	closeErr  error

@@ -157,9 +157,11 @@ func (k fetchLogsKind) key() string {
 
 // getResource is GET /resources/:id: the blob's bytes, with Range
 // support as nginx gives the real director. Under the DropDownloads fault
-// the connection is cut halfway through the body.
-func (ls *logStore) getResource(w http.ResponseWriter, r *http.Request, c *call) {
+// the connection is cut halfway through the body; under HoldDownloadsAt
+// it stalls at a byte. What it serves is counted (LogDownloads).
+func (ls *logStore) getResource(rw http.ResponseWriter, r *http.Request, c *call) {
 	id := c.params["id"]
+	w, hold := ls.countDownload(rw, r, id)
 	p, ok := ls.get(id)
 	if !ok {
 		directorError(w, http.StatusNotFound, 100002, fmt.Sprintf("Resource '%s' not found in the blobstore", id))
@@ -189,10 +191,11 @@ func (ls *logStore) getResource(w http.ResponseWriter, r *http.Request, c *call)
 			w.Write(half[:n])
 			sent += int64(n)
 		}
-		if fl, ok := w.(http.Flusher); ok {
-			fl.Flush()
-		}
+		w.Flush()
 		panic(http.ErrAbortHandler) // the server drops the connection
+	}
+	if ls.serveHeld(w, r, hold, file, st.Size()) {
+		return
 	}
 	http.ServeContent(w, r, "", time.Time{}, file)
 }

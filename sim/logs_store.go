@@ -20,6 +20,8 @@ type logStore struct {
 	blobs  map[string]string      // blobstore id → file
 	byKey  map[string]*bundleFile // request key → generated file
 	closed bool
+	served LogDownloads  // what GET /resources/:id sent
+	hold   *downloadHold // stop downloads at a byte, for tests
 }
 
 type bundleFile struct {
@@ -30,6 +32,7 @@ type bundleFile struct {
 
 func newLogStore(f *Foundation) *logStore {
 	ls := &logStore{f: f, blobs: map[string]string{}, byKey: map[string]*bundleFile{}}
+	f.logs = ls
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()

@@ -311,3 +311,20 @@ func (f *Foundation) RenderJobs(dep string) error {
 	}
 	return nil
 }
+
+// Redeploy is what an operator's `bosh deploy` of an unchanged manifest
+// does for these tests: a finished "create deployment" task on dep, and
+// its masters' job files rendered anew.
+func (f *Foundation) Redeploy(dep string) error {
+	f.mu.Lock()
+	d := f.content.byName[dep]
+	if d == nil {
+		f.mu.Unlock()
+		return fmt.Errorf("sim: no deployment %q", dep)
+	}
+	now := time.Now()
+	t := f.addTaskLocked("create deployment", "update_deployment", "admin", dep, "", d.Teams, now)
+	t.State, t.StartedAt, t.Result = stateDone, now, ptr("/deployments/"+dep)
+	f.mu.Unlock()
+	return f.RenderJobs(dep)
+}

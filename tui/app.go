@@ -44,6 +44,13 @@ type Model struct {
 
 	infoBusy      bool
 	reloadPending bool
+
+	// Actions under way (interrupt.go): screens left while their action
+	// runs, the question q, ctrl+c or esc asked, and a quit that waits
+	// for an action to stop.
+	background   []screen
+	stopAsk      *stopQuestion
+	quitWhenIdle bool
 }
 
 // New builds the root model. Bad options (or key maps that fail the check
@@ -90,6 +97,7 @@ func (m *Model) Init() tea.Cmd {
 		m.initTop(),
 		c.schedule(clockEvery, clockTickMsg{}),
 		loadCCKMarks(c.cckHistory(), c.uuid()),
+		m.startTaskCount(),
 	}
 	if m.status != "" {
 		cmds = append(cmds, c.schedule(statusFor, statusExpiredMsg{seq: m.statusSeq}))
@@ -193,6 +201,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			c.cckMarks = msg.marks
 		}
 		return nil
+	case taskCountMsg:
+		return m.onTaskCount(msg)
+	case taskCountTickMsg:
+		return m.startTaskCount()
 	case targeted:
 		return m.route(msg)
 	}
@@ -211,11 +223,11 @@ func (m *Model) route(msg targeted) tea.Cmd {
 			return tea.Batch(cmd, s.Update(msg))
 		}
 	}
-	return cmd
+	return tea.Batch(cmd, m.routeBackground(msg))
 }
 
 func (m *Model) afterUpdate() tea.Cmd {
-	var cmds []tea.Cmd
+	cmds := []tea.Cmd{m.quitIfIdle()}
 	if t, ok := m.top().(storeView); ok && t.seen() != m.c.store.ver && !m.reloadPending {
 		if t.rowCount() > batchRows {
 			m.reloadPending = true
@@ -297,6 +309,9 @@ func (m *Model) setStatus(text string, isErr bool) tea.Cmd {
 // binds says so.
 func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.c.keys
+	if cmd, took := m.interruptKey(msg); took {
+		return cmd
+	}
 	if msg.Type == tea.KeyCtrlC {
 		return tea.Quit
 	}
@@ -391,7 +406,7 @@ func (m *Model) pop() tea.Cmd {
 	if len(m.stack) == 1 {
 		return nil
 	}
-	closeScreen(m.top())
+	m.retire(m.top())
 	m.stack = m.stack[:len(m.stack)-1]
 	m.c.activeID = m.top().id()
 	return m.initTop()
@@ -402,7 +417,7 @@ func (m *Model) pop() tea.Cmd {
 func (m *Model) navigate(msg navigateMsg) tea.Cmd {
 	if msg.reset || msg.to.kind == routeDeployments {
 		for len(m.stack) > 1 {
-			closeScreen(m.top())
+			m.retire(m.top())
 			m.stack = m.stack[:len(m.stack)-1]
 		}
 	}
@@ -443,9 +458,12 @@ func (m *Model) View() string {
 	b.WriteByte('\n')
 	b.WriteString(m.toolbarView())
 	b.WriteByte('\n')
-	if m.showHelp {
+	switch {
+	case m.stopAsk != nil:
+		b.WriteString(m.stopQuestionView(m.bodyHeight()))
+	case m.showHelp:
 		b.WriteString(m.helpView(m.bodyHeight()))
-	} else {
+	default:
 		b.WriteString(m.top().View())
 	}
 	b.WriteByte('\n')

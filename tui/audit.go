@@ -65,6 +65,9 @@ type auditScreen struct {
 	diffTop      int
 	name         *nameConfirm
 	rolling      bool
+	rollAction   string        // "enable" or "disable" while rolling
+	stop         chan struct{} // closed to finish the master being changed and stop
+	stopAsked    bool
 	steps        map[string]string // master → latest step
 	results      []pks.MasterResult
 	rollErr      error
@@ -89,7 +92,7 @@ func (s *auditScreen) Capturing() bool           { return s.confirm != "" }
 func (s *auditScreen) Progress() string {
 	switch {
 	case s.rolling:
-		return "rolling the audit change…"
+		return s.Running()
 	case s.loading:
 		return "reading the masters over SSH…"
 	}
@@ -101,12 +104,51 @@ func (s *auditScreen) load() tea.Cmd {
 	return loadAuditStatus(s.ctx, s.c.opts.Audit, s.dep, s.sid)
 }
 
-// roll rolls the confirmed change; steps arrive as auditStepMsg.
+// roll rolls the confirmed change; steps arrive as auditStepMsg. The
+// roll has a context of its own: leaving the screen does not stop it,
+// only StopAfterStep does, between two masters.
 func (s *auditScreen) roll(enable bool) tea.Cmd {
 	s.rolling, s.results, s.rollErr, s.steps = true, nil, nil, map[string]string{}
+	s.rollAction, s.stop, s.stopAsked = map[bool]string{true: "enable", false: "disable"}[enable], make(chan struct{}), false
 	level, plans := s.confirmLevel, s.plans
 	s.endConfirm()
-	return rollAudit(s.ctx, s.c.opts.Audit, s.dep, enable, level, plans, s.sid)
+	return rollAudit(context.Background(), s.c.opts.Audit, s.dep, enable, level, plans, s.stop, s.sid)
+}
+
+// Running says which master is being changed and which are left.
+func (s *auditScreen) Running() string {
+	if !s.rolling {
+		return ""
+	}
+	var now, left []string
+	for _, m := range s.masters {
+		switch step := s.steps[m.Instance]; step {
+		case "":
+			left = append(left, shortInstance(m.Instance))
+		case "changed", "unchanged", "rolled back", "rollback failed", "failed, unchanged":
+		default:
+			now = append(now, shortInstance(m.Instance)+" "+step)
+		}
+	}
+	out := fmt.Sprintf("audit %s of %s", s.rollAction, s.dep)
+	if len(now) > 0 {
+		out += ": " + strings.Join(now, ", ")
+	}
+	if len(left) > 0 {
+		out += "; left: " + strings.Join(left, ", ")
+	}
+	if s.stopAsked {
+		out += " (stopping after this master)"
+	}
+	return out
+}
+
+// StopAfterStep asks the roll to finish the master it is on and stop.
+func (s *auditScreen) StopAfterStep() {
+	if s.rolling && !s.stopAsked {
+		s.stopAsked = true
+		close(s.stop)
+	}
 }
 
 func (s *auditScreen) Update(msg tea.Msg) tea.Cmd {

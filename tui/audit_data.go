@@ -22,7 +22,8 @@ type Auditor interface {
 	AuditPlan(ctx context.Context, dep string, enable bool, level string) ([]pks.MasterPlan, error)
 	// AuditToggle rolls the change, refusing when the masters no longer
 	// match the confirmed plan.
-	AuditToggle(ctx context.Context, dep string, enable bool, level string, confirmed []pks.MasterPlan, progress func(pks.RollStep)) ([]pks.MasterResult, error)
+	// Closing stop finishes the master being changed and stops.
+	AuditToggle(ctx context.Context, dep string, enable bool, level string, confirmed []pks.MasterPlan, stop <-chan struct{}, progress func(pks.RollStep)) ([]pks.MasterResult, error)
 	// AuditHistory is the cluster's recorded changes, newest first.
 	AuditHistory(dep string) ([]cache.AuditRecord, error)
 }
@@ -84,11 +85,11 @@ func planAudit(ctx context.Context, a Auditor, dep string, enable bool, level st
 
 // rollAudit rolls the confirmed change on its own goroutine; steps
 // arrive as auditStepMsg, the end as auditDoneMsg.
-func rollAudit(ctx context.Context, a Auditor, dep string, enable bool, level string, plans []pks.MasterPlan, screen int) tea.Cmd {
+func rollAudit(ctx context.Context, a Auditor, dep string, enable bool, level string, plans []pks.MasterPlan, stop <-chan struct{}, screen int) tea.Cmd {
 	steps := make(chan pks.RollStep, 64)
 	done := make(chan auditDoneMsg, 1)
 	go func() {
-		res, err := a.AuditToggle(ctx, dep, enable, level, plans, func(st pks.RollStep) { steps <- st })
+		res, err := a.AuditToggle(ctx, dep, enable, level, plans, stop, func(st pks.RollStep) { steps <- st })
 		done <- auditDoneMsg{screen: screen, results: res, err: err}
 	}()
 	var wait tea.Cmd

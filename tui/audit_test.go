@@ -22,6 +22,12 @@ type fakeAuditor struct {
 	policyLines  int   // lines of the planned policy; default 2
 	planErr      error // returned by AuditPlan
 	alreadyAsked bool  // AuditPlan finds every master as asked
+	// rollMasters, when set, are the masters the roll goes through; each
+	// waits on hold (when set) before it is changed, and the roll stops
+	// between two of them once stop is closed.
+	rollMasters []string
+	hold        chan struct{}
+	results     []pks.MasterResult
 }
 
 const fakeBPM = "processes:\n- name: kube-apiserver\n  args:\n  - --secure-port=8443\n"
@@ -32,6 +38,14 @@ func (f *fakeAuditor) AuditStatus(ctx context.Context, dep string) ([]pks.Master
 	m := pks.MasterAudit{Instance: "master/0123456789", Enabled: f.enabled, ProcessState: "running", Flags: map[string]string{}}
 	if f.enabled {
 		m.PolicyLevel = "Request"
+	}
+	if f.rollMasters != nil {
+		var ms []pks.MasterAudit
+		for _, name := range f.rollMasters {
+			m.Instance = name
+			ms = append(ms, m)
+		}
+		return ms, nil
 	}
 	return []pks.MasterAudit{m}, nil
 }
@@ -59,14 +73,42 @@ func (f *fakeAuditor) AuditPlan(ctx context.Context, dep string, enable bool, le
 	return []pks.MasterPlan{p}, nil
 }
 
-func (f *fakeAuditor) AuditToggle(ctx context.Context, dep string, enable bool, level string, confirmed []pks.MasterPlan, progress func(pks.RollStep)) ([]pks.MasterResult, error) {
-	progress(pks.RollStep{Instance: "master/0123456789", Step: "writing"})
+func (f *fakeAuditor) AuditToggle(ctx context.Context, dep string, enable bool, level string, confirmed []pks.MasterPlan, stop <-chan struct{}, progress func(pks.RollStep)) ([]pks.MasterResult, error) {
 	f.mu.Lock()
-	f.enabled = enable
 	f.toggles = append(f.toggles, dep+" "+map[bool]string{true: "enable", false: "disable"}[enable]+" "+level)
 	f.confirmed = append(f.confirmed, confirmed)
+	masters := f.rollMasters
 	f.mu.Unlock()
-	return []pks.MasterResult{{Instance: "master/0123456789", Outcome: pks.OutcomeChanged, Detail: "healthy after 2s"}}, nil
+	if masters == nil {
+		progress(pks.RollStep{Instance: "master/0123456789", Step: "writing"})
+		f.mu.Lock()
+		f.enabled = enable
+		f.mu.Unlock()
+		return []pks.MasterResult{{Instance: "master/0123456789", Outcome: pks.OutcomeChanged, Detail: "healthy after 2s"}}, nil
+	}
+	res := make([]pks.MasterResult, len(masters))
+	for i, m := range masters {
+		res[i] = pks.MasterResult{Instance: m, Outcome: pks.OutcomeNotReached}
+	}
+	defer func() {
+		f.mu.Lock()
+		f.results = res
+		f.mu.Unlock()
+	}()
+	for i, m := range masters {
+		select {
+		case <-stop:
+			return res, fmt.Errorf("%w after %d of %d masters", pks.ErrRollStopped, i, len(masters))
+		default:
+		}
+		progress(pks.RollStep{Instance: m, Step: "waiting for health"})
+		if f.hold != nil {
+			<-f.hold
+		}
+		res[i] = pks.MasterResult{Instance: m, Outcome: pks.OutcomeChanged, Detail: "healthy after 1s"}
+		progress(pks.RollStep{Instance: m, Step: pks.OutcomeChanged, Done: true})
+	}
+	return res, nil
 }
 
 func (f *fakeAuditor) toggleCount() int {
@@ -116,9 +158,9 @@ func TestAuditScreenToggleWithConfirmation(t *testing.T) {
 	h.keys("v", "e")
 	v := h.view()
 	for _, want := range []string{"[y/N]", "monit restart kube-apiserver", "Enable audit logging (level Request) on 1 of 1 masters",
-		"== master/0123456789", "--- /var/vcap/jobs/kube-apiserver/config/bpm.yml",
+		"== master/0123456789", "--- a/var/vcap/jobs/kube-apiserver/config/bpm.yml", "@@ -2,3 +2,5 @@",
 		"+  - --audit-policy-file=/var/vcap/jobs/kube-apiserver/config/bosun-audit-policy.yml",
-		"+++ /var/vcap/jobs/kube-apiserver/config/bosun-audit-policy.yml (new)", "+kind: Policy"} {
+		"--- /dev/null", "+++ b/var/vcap/jobs/kube-apiserver/config/bosun-audit-policy.yml", "+kind: Policy"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("confirmation lacks %q:\n%s", want, v)
 		}

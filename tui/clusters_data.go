@@ -20,7 +20,7 @@ type PKS interface {
 // (Options.Data.Clusters).
 type ClusterCache interface {
 	Clusters(uuid string) ([]pks.Cluster, string, time.Time, error)
-	SaveClusters(uuid, apiURL string, clusters []pks.Cluster, at time.Time) error
+	KeepClusters(uuid, apiURL string, clusters []pks.Cluster, at time.Time) error
 }
 
 // clusterCache is the cache's cluster part, nil when there is none.
@@ -75,7 +75,7 @@ func saveClusters(c ClusterCache, uuid, api string, cl []pks.Cluster, at time.Ti
 		return nil
 	}
 	return func() tea.Msg {
-		err := c.SaveClusters(uuid, api, cl, at)
+		err := c.KeepClusters(uuid, api, cl, at)
 		if err != nil {
 			err = fmt.Errorf("save clusters to cache: %w", err)
 		}

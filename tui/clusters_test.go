@@ -40,7 +40,7 @@ func (c *clusterCacheFake) Clusters(uuid string) ([]pks.Cluster, string, time.Ti
 	return c.clusters, "https://api.pks:9021", c.at, nil
 }
 
-func (c *clusterCacheFake) SaveClusters(uuid, api string, cl []pks.Cluster, at time.Time) error {
+func (c *clusterCacheFake) KeepClusters(uuid, api string, cl []pks.Cluster, at time.Time) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.saved++

@@ -50,7 +50,7 @@ func saveDeployments(c Cache, uuid string, deps []bosh.Deployment, at time.Time)
 		return nil
 	}
 	return func() tea.Msg {
-		err := c.SaveDeployments(uuid, deps, at)
+		err := c.KeepDeployments(uuid, deps, at)
 		if err != nil {
 			err = fmt.Errorf("save deployments to cache: %w", err)
 		}
@@ -64,7 +64,7 @@ func saveInstances(c Cache, uuid, dep string, insts []bosh.Instance, at time.Tim
 		return nil
 	}
 	return func() tea.Msg {
-		err := c.SaveInstances(uuid, dep, insts, at)
+		err := c.KeepInstances(uuid, dep, insts, at)
 		if err != nil {
 			err = fmt.Errorf("save instances of %s to cache: %w", dep, err)
 		}

@@ -29,7 +29,8 @@ type common struct {
 	// the program; tests record instead of sleeping.
 	schedule func(d time.Duration, msg tea.Msg) tea.Cmd
 
-	cckMarks cckMarks // last cloud-check scan per deployment (tui/cck_data.go)
+	cckMarks cckMarks  // last cloud-check scan per deployment (tui/cck_data.go)
+	tasks    taskCount // the director's running tasks, for the header (tui/tasks_data.go)
 }
 
 func newCommon(o Options) *common {

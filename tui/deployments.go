@@ -46,6 +46,7 @@ type deploymentsKeys struct {
 	listKeys
 	CloudCheck key.Binding // of the deployment under the cursor
 	Logs       key.Binding // says where logs are fetched: on an instance
+	Activity   key.Binding // the director's activity trail of the deployment
 }
 
 func newDeploymentsKeys() deploymentsKeys {
@@ -53,6 +54,7 @@ func newDeploymentsKeys() deploymentsKeys {
 		listKeys:   defaultListKeys("instances"),
 		CloudCheck: cloudCheckKey(),
 		Logs:       key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs (on an instance)")),
+		Activity:   activityKey(),
 	}
 }
 
@@ -61,7 +63,7 @@ func (k deploymentsKeys) ShortHelp() []key.Binding {
 }
 
 func (k deploymentsKeys) FullHelp() [][]key.Binding {
-	return append(k.listKeys.full(), []key.Binding{k.CloudCheck, k.Logs})
+	return append(k.listKeys.full(), []key.Binding{k.CloudCheck, k.Logs, k.Activity})
 }
 
 // deploymentsScreen lists the director's deployments with a health summary
@@ -146,6 +148,8 @@ func (s *deploymentsScreen) action(m tea.KeyMsg) (tea.Cmd, bool) {
 		return openCloudCheck(s.c, dep), true
 	case key.Matches(m, k.Logs):
 		return status("logs come from an instance: open a deployment (enter) and press l on one", false), true
+	case key.Matches(m, k.Activity):
+		return openActivity(s.c, bosh.EventsFilter{Deployment: dep}), true
 	}
 	return nil, false
 }

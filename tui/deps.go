@@ -26,9 +26,9 @@ type Director interface {
 // rows".
 type Cache interface {
 	Deployments(uuid string) ([]bosh.Deployment, time.Time, error)
-	SaveDeployments(uuid string, deps []bosh.Deployment, at time.Time) error
+	KeepDeployments(uuid string, deps []bosh.Deployment, at time.Time) error
 	Instances(uuid, dep string) ([]bosh.Instance, time.Time, error)
-	SaveInstances(uuid, dep string, insts []bosh.Instance, at time.Time) error
+	KeepInstances(uuid, dep string, insts []bosh.Instance, at time.Time) error
 	AllInstances(uuid string) ([]bosh.Instance, time.Time, error)
 }
 
@@ -36,14 +36,31 @@ type Cache interface {
 // nil when unavailable (offline, no cache, no PKS API). The command line
 // fills it from bosun/app; nothing here is found by type assertion.
 type Data struct {
-	CloudCheck   CloudChecker  // scans and resolutions, recorded by the caller; nil offline
-	CCKHistory   CCKHistory    // cloud-check history; nil without a cache
-	Clusters     ClusterCache  // cached PKS clusters; nil without a cache
-	AuditHistory AuditHistory  // bosun's audit changes; nil without a cache
-	Logs         LogsFetcher   // log bundle fetching; nil offline
-	LogsIndex    LogsIndex     // the bundle index; nil without a cache
-	Events       EventSource   // stored Kubernetes events; nil without a cache
-	History      HistorySource // every action bosun ran or refused; nil without a cache
+	CloudCheck   CloudChecker   // scans and resolutions, recorded by the caller; nil offline
+	CCKHistory   CCKHistory     // cloud-check history; nil without a cache
+	Clusters     ClusterCache   // cached PKS clusters; nil without a cache
+	AuditHistory AuditHistory   // bosun's audit changes; nil without a cache
+	Logs         LogsFetcher    // log bundle fetching; nil offline
+	LogsIndex    LogsIndex      // the bundle index; nil without a cache
+	Events       EventSource    // stored Kubernetes events; nil without a cache
+	History      HistorySource  // every action bosun ran or refused; nil without a cache
+	Tasks        TaskSource     // the director's tasks, followed and cancelled (tui/tasks.go); nil offline
+	Activity     ActivitySource // the director's activity trail (tui/activity.go); nil offline
+}
+
+// TaskSource is the director's tasks: listings (never a task themselves),
+// one task's output followed while it runs, and cancelling a task whose
+// plan the TUI has shown and had confirmed (through the gate, recorded).
+type TaskSource interface {
+	Tasks(ctx context.Context, f bosh.TasksFilter) ([]bosh.Task, error)
+	FollowTask(ctx context.Context, id int, typ string, onChunk func([]byte), o bosh.FollowOptions) (bosh.Task, error)
+	CancelTask(ctx context.Context, id int) (bosh.Task, error)
+}
+
+// ActivitySource is the director's activity trail (GET /events), newest
+// first, up to limit events, paged back with f.BeforeID.
+type ActivitySource interface {
+	Activity(ctx context.Context, f bosh.EventsFilter, limit int) ([]bosh.Event, error)
 }
 
 // HistorySource is the history of every action bosun ran or refused.

@@ -64,6 +64,9 @@ func (m *Model) progress() string {
 			return p
 		}
 	}
+	if p := m.backgroundProgress(); p != "" {
+		return p
+	}
 	if m.infoBusy {
 		return "connecting"
 	}

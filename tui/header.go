@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -29,6 +30,9 @@ func (m *Model) headerView() string {
 	}
 	if len(who) > 0 {
 		left = append(left, st.HeaderText.Render(clean(strings.Join(who, " · "))))
+	}
+	if c.tasks.known {
+		left = append(left, tasksBadge(c))
 	}
 	if c.opts.Production {
 		left = append(left, st.role(roleErr).apply("PROD"))
@@ -104,4 +108,15 @@ func spread(left, right string, width int) string {
 		lw = textWidthANSI(left)
 	}
 	return left + spaces(width-lw-rw) + right
+}
+
+// tasksBadge is the header's count of the director's running tasks.
+func tasksBadge(c *common) string {
+	switch c.tasks.n {
+	case 0:
+		return c.styles.role(roleFaint).apply("no tasks")
+	case 1:
+		return c.styles.role(roleWarn).apply("1 task")
+	}
+	return c.styles.role(roleWarn).apply(fmt.Sprintf("%d tasks", c.tasks.n))
 }

@@ -153,7 +153,7 @@ func (c *fakeCache) Deployments(uuid string) ([]bosh.Deployment, time.Time, erro
 	return c.deps, c.at, nil
 }
 
-func (c *fakeCache) SaveDeployments(uuid string, deps []bosh.Deployment, at time.Time) error {
+func (c *fakeCache) KeepDeployments(uuid string, deps []bosh.Deployment, at time.Time) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.saved["deployments"]++
@@ -165,7 +165,7 @@ func (c *fakeCache) Instances(uuid, dep string) ([]bosh.Instance, time.Time, err
 	return nil, time.Time{}, errors.New("not cached")
 }
 
-func (c *fakeCache) SaveInstances(uuid, dep string, insts []bosh.Instance, at time.Time) error {
+func (c *fakeCache) KeepInstances(uuid, dep string, insts []bosh.Instance, at time.Time) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.saved[dep]++

@@ -29,6 +29,7 @@ const (
 type historyScreen struct {
 	base
 	keys    listKeys
+	copyKey key.Binding
 	set     rowSet[cache.Action]
 	loaded  bool
 	loadErr error
@@ -45,7 +46,8 @@ func newHistoryScreen(c *common) *historyScreen {
 		histColTasks:   {title: "TASKS", min: 5, max: 16, prio: 3},
 		histColCommand: {title: "COMMAND", min: 10, max: 200, prio: 2},
 	}
-	s := &historyScreen{base: newBase(c, cols), keys: defaultListKeys("details")}
+	s := &historyScreen{base: newBase(c, cols), keys: defaultListKeys("details"),
+		copyKey: key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy command"))}
 	s.set = rowSet[cache.Action]{cmp: compareActions,
 		search: func(a *cache.Action) string {
 			return strings.ToLower(a.User + "\x00" + a.Action + "\x00" + a.Deployment + "\x00" + a.Cluster + "\x00" +
@@ -104,6 +106,12 @@ func (s *historyScreen) Update(msg tea.Msg) tea.Cmd {
 		s.keep(func() { s.set.set(m.acts) })
 		return nil
 	case tea.KeyMsg:
+		if !s.editing && key.Matches(m, s.copyKey) {
+			if s.set.Len() == 0 || s.set.at(s.tbl.Cursor()).Command == "" {
+				return status("this action has no equivalent command", true)
+			}
+			return copyToClipboard(s.set.at(s.tbl.Cursor()).Command)
+		}
 		if !s.editing && key.Matches(m, s.keys.Open) {
 			if s.set.Len() == 0 {
 				return nil
@@ -194,6 +202,19 @@ func (s *historyScreen) Toolbar() (string, string) {
 	return s.filterView(), s.shownOf(len(s.set.all), "action", "actions")
 }
 
-func (s *historyScreen) KeyMap() help.KeyMap { return s.keysFor(listKeyMap{s.keys}) }
+// historyKeyMap is the list keys and y.
+type historyKeyMap struct {
+	listKeys
+	copyKey key.Binding
+}
+
+func (k historyKeyMap) ShortHelp() []key.Binding { return append(k.short(), k.copyKey) }
+func (k historyKeyMap) FullHelp() [][]key.Binding {
+	return append(k.full(), []key.Binding{k.copyKey})
+}
+
+func (s *historyScreen) KeyMap() help.KeyMap {
+	return s.keysFor(historyKeyMap{listKeys: s.keys, copyKey: s.copyKey})
+}
 
 func (s *historyScreen) DataAge() (time.Time, bool, bool) { return s.c.now(), true, true }

@@ -3,6 +3,9 @@ package tui
 import (
 	"context"
 	"errors"
+	"os"
+
+	"github.com/aymanbagabas/go-osc52/v2"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -33,3 +36,18 @@ func loadHistory(h HistorySource, screen int) tea.Cmd {
 
 // historyRows bounds what the screen reads: the newest actions.
 const historyRows = 2000
+
+// copyToClipboard puts text on the terminal's clipboard with OSC 52 (through
+// tmux when bosun runs in it), for pasting a command into a runbook.
+func copyToClipboard(text string) tea.Cmd {
+	return func() tea.Msg {
+		seq := osc52.New(text)
+		if os.Getenv("TMUX") != "" {
+			seq = seq.Tmux()
+		}
+		if _, err := seq.WriteTo(os.Stderr); err != nil {
+			return statusMsg{text: "copy: " + err.Error(), err: true}
+		}
+		return statusMsg{text: "copied: " + text}
+	}
+}

@@ -45,6 +45,14 @@ func TestHistoryScreenListsActionsNewestFirst(t *testing.T) {
 	if v := h.view(); !strings.Contains(v, "#12 missing_disk harbor/0 applied") {
 		t.Errorf("enter does not show the action whole:\n%s", v)
 	}
+	h.keys("y")
+	if v := h.view(); !strings.Contains(v, "copied: bosh -d harbor-container-registry cloud-check") {
+		t.Errorf("y does not copy the command:\n%s", v)
+	}
+	h.keys("up", "y")
+	if v := h.view(); !strings.Contains(v, "no equivalent command") {
+		t.Errorf("y on an action without a command:\n%s", v)
+	}
 }
 
 func TestHistoryScreenWithoutCacheSaysSo(t *testing.T) {

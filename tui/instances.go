@@ -32,11 +32,12 @@ type instancesKeys struct {
 	listKeys
 	instanceKeys
 	CloudCheck key.Binding // of the deployment shown; absent on all instances
+	Activity   key.Binding // the director's activity trail of the instance
 }
 
 func newInstancesKeys(readOnly, all bool) instancesKeys {
 	k := instancesKeys{listKeys: defaultListKeys("processes"), instanceKeys: newInstanceKeys(readOnly),
-		CloudCheck: cloudCheckKey()}
+		CloudCheck: cloudCheckKey(), Activity: activityKey()}
 	if all {
 		k.CloudCheck = key.Binding{}
 	}
@@ -48,7 +49,7 @@ func (k instancesKeys) ShortHelp() []key.Binding {
 }
 
 func (k instancesKeys) FullHelp() [][]key.Binding {
-	return append(k.listKeys.full(), append(k.instanceKeys.column(), k.CloudCheck))
+	return append(k.listKeys.full(), append(k.instanceKeys.column(), k.CloudCheck, k.Activity))
 }
 
 // instancesScreen lists the instances of one deployment, or of all of them
@@ -163,6 +164,11 @@ func (s *instancesScreen) action(m tea.KeyMsg) (tea.Cmd, bool) {
 		return navigate(route{kind: routeProcesses, dep: in.Deployment, instance: instanceKey(in)}, false), true
 	case key.Matches(m, s.keys.CloudCheck):
 		return openCloudCheck(s.c, s.dep), true
+	case key.Matches(m, s.keys.Activity):
+		if in == nil {
+			return openActivity(s.c, bosh.EventsFilter{Deployment: s.dep}), true
+		}
+		return openActivity(s.c, bosh.EventsFilter{Deployment: dep, Instance: instanceGroup(in) + "/" + in.ID}), true
 	}
 	return s.keys.instanceKeys.act(s.c, m, in, dep)
 }

@@ -7,10 +7,12 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"bosun/bosh"
 )
 
 // paletteCommands are the `:` commands; any unique prefix works.
-var paletteCommands = []string{"deployments", "instances", "clusters", "logs", "events", "history", "quit"}
+var paletteCommands = []string{"deployments", "instances", "clusters", "logs", "events", "history", "tasks", "activity", "quit"}
 
 // palette is the `:` command line: `:deployments`, `:instances DEP`,
 // `:instances` (all), `:q`. Tab completes command and deployment names.
@@ -74,11 +76,11 @@ func (p *palette) complete(deps []string) {
 			prefix = words[0]
 		}
 		cands = withPrefix(paletteCommands, prefix)
-	case resolveCommand(words[0]) == "instances" && (len(words) == 1 || (len(words) == 2 && !trailing)):
+	case (resolveCommand(words[0]) == "instances" || resolveCommand(words[0]) == "activity") && (len(words) == 1 || (len(words) == 2 && !trailing)):
 		if len(words) == 2 {
 			prefix = words[1]
 		}
-		head = "instances "
+		head = resolveCommand(words[0]) + " "
 		cands = withPrefix(deps, prefix)
 	default:
 		return
@@ -169,6 +171,22 @@ func (m *Model) runCommand(line string) tea.Cmd {
 			return status("usage: :history", true)
 		}
 		return pushScreen(newHistoryScreen(m.c), false)
+	case "tasks":
+		if len(words) > 1 {
+			return status("usage: :tasks", true)
+		}
+		if !m.c.online() || m.c.opts.Data.Tasks == nil {
+			return status("offline: tasks come from the director", true)
+		}
+		return pushScreen(newTasksScreen(m.c), false)
+	case "activity":
+		switch len(words) {
+		case 1:
+			return openActivity(m.c, bosh.EventsFilter{})
+		case 2:
+			return openActivity(m.c, bosh.EventsFilter{Deployment: words[1]})
+		}
+		return status("usage: :activity [DEPLOYMENT]", true)
 	case "instances":
 		switch len(words) {
 		case 1:
@@ -182,7 +200,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		}
 		return status("usage: :instances [DEPLOYMENT]", true)
 	}
-	return status(fmt.Sprintf("unknown command %q; try :deployments, :instances [DEPLOYMENT], :clusters, :logs, :events, :history, :q", words[0]), true)
+	return status(fmt.Sprintf("unknown command %q; try :deployments, :instances [DEPLOYMENT], :clusters, :logs, :events, :history, :tasks, :activity [DEPLOYMENT], :q", words[0]), true)
 }
 
 func navigate(to route, reset bool) tea.Cmd {

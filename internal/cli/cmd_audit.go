@@ -191,14 +191,20 @@ func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) err
 	if !g.yes {
 		confirm = func(p app.Plan) (bool, error) { return confirmAudit(p, plans, out) }
 	}
+	// From here a signal finishes the master being changed and stops; a
+	// second one rolls that master back at once. Either is recorded.
+	stop()
+	in := interruptible(cmd.Context(), errOut, "finishing the master being changed, then stopping")
+	defer in.release()
 	o := pks.RollOptions{
 		HealthTimeout: af.healthTimeout,
 		PollEvery:     af.pollEvery,
+		Stop:          in.stop,
 		Progress: func(st pks.RollStep) {
 			fmt.Fprintf(errOut, "bosun: %s: %s\n", st.Instance, st.Step)
 		},
 	}
-	results, rollErr := s.ApplyAudit(ctx, sess, dep, af.cluster, change.Enable, plans, confirm, o)
+	results, rollErr := s.ApplyAudit(in.ctx, sess, dep, af.cluster, change.Enable, plans, confirm, o)
 	var refused *app.RefusedError
 	switch {
 	case errors.As(rollErr, &refused):
@@ -223,6 +229,9 @@ func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) err
 		tw.Flush()
 	}
 	fmt.Fprintln(errOut, "bosun: note: a later `bosh deploy` or `tkgi update-cluster` re-renders bpm.yml and reverts this change; `bosun audit status` detects it")
+	if in.exitCode() != 0 {
+		return in.interrupted(rollErr)
+	}
 	if rollErr != nil {
 		return exitError{1, rollErr.Error()}
 	}
@@ -261,11 +270,8 @@ func writeAuditStatus(out io.Writer, dep string, masters []pks.MasterAudit) {
 	fmt.Fprintln(tw, "MASTER\tAUDIT\tLEVEL\tLOG PATH\tMAXAGE/BACKUP/SIZE\tPROCESS\tDRIFT\tNOTE")
 	reverted := false
 	for _, m := range masters {
-		on, drift, note := m.Cells()
-		if m.Reverted {
-			reverted = true
-			note = strings.TrimSpace("reverted since bosun's change " + note)
-		}
+		on, drift, note := m.Cells() // the note says why a master differs from bosun's record
+		reverted = reverted || m.Reverted
 		fl := m.Flags
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s/%s/%s\t%s\t%s\t%s\n", m.Instance, on, dash(m.PolicyLevel), dash(fl["audit-log-path"]),
 			dash(fl["audit-log-maxage"]), dash(fl["audit-log-maxbackup"]), dash(fl["audit-log-maxsize"]), dash(m.ProcessState), drift, note)
@@ -275,9 +281,13 @@ func writeAuditStatus(out io.Writer, dep string, masters []pks.MasterAudit) {
 		for _, d := range m.DriftFlags {
 			fmt.Fprintf(out, "drift %s: %s\n", m.Instance, d)
 		}
+		if m.Lock != nil {
+			fmt.Fprintf(out, "\nAn audit roll's lock is held on %s by %s. A rerun from the same machine takes over a lock\n"+
+				"its killed bosun left; otherwise, once no bosun is running: %s\n", m.Instance, m.Lock, pks.UnlockCommand(dep, m.Instance))
+		}
 	}
 	if reverted {
-		fmt.Fprintln(out, "\nA later deploy re-rendered bpm.yml on the masters marked reverted; run `bosun audit enable` again or make the change persistent in the cluster's plan.")
+		fmt.Fprintln(out, "\nbpm.yml was rewritten on the masters marked reverted; run `bosun audit enable` again or make the change persistent in the cluster's plan.")
 	}
 }
 
@@ -292,8 +302,7 @@ func printAuditPlan(g *globals, dep, action string, plans []pks.MasterPlan, out 
 		}
 		var ps []planJSON
 		for _, p := range plans {
-			ps = append(ps, planJSON{p.Instance(), !p.NoChange(), pks.Diff("bpm.yml", p.BPMBefore, p.BPMAfter),
-				pks.Diff("bosun-audit-policy.yml", p.PolicyBefore, p.PolicyAfter), p.FlagsAfter})
+			ps = append(ps, planJSON{p.Instance(), !p.NoChange(), p.BPMDiff(), p.PolicyDiff(), p.FlagsAfter})
 		}
 		return writeJSON(out, map[string]any{"deployment": dep, "action": action, "dry_run": true, "masters": ps})
 	}

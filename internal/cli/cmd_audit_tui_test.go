@@ -80,13 +80,13 @@ func TestTUIAuditorAppliesOnlyTheConfirmedPlan(t *testing.T) {
 	}
 	stale := append([]pks.MasterPlan(nil), plans...)
 	stale[0].BPMBefore = append([]byte("# edited meanwhile\n"), stale[0].BPMBefore...)
-	if _, err := a.AuditToggle(ctx, dep, true, "Request", stale, func(pks.RollStep) {}); err == nil || !strings.Contains(err.Error(), "changed since the confirmation") {
+	if _, err := a.AuditToggle(ctx, dep, true, "Request", stale, nil, func(pks.RollStep) {}); err == nil || !strings.Contains(err.Error(), "changed since the confirmation") {
 		t.Fatalf("a stale confirmation rolled: %v", err)
 	}
 	if ms, _ := a.AuditStatus(ctx, dep); ms[0].Enabled {
 		t.Fatal("the refused toggle changed a master")
 	}
-	res, err := a.AuditToggle(ctx, dep, true, "Request", plans, func(pks.RollStep) {})
+	res, err := a.AuditToggle(ctx, dep, true, "Request", plans, nil, func(pks.RollStep) {})
 	if err != nil || len(res) != len(plans) {
 		t.Fatalf("roll: %v, %d results", err, len(res))
 	}

@@ -120,8 +120,37 @@ func runCCK(ctx context.Context, g *globals, f cckFlags, in io.Reader, out, errO
 	if !g.yes {
 		confirm = func(p app.Plan) (bool, error) { return confirmPlan(in, errOut, p, "Apply these resolutions?") }
 	}
-	res, rerr := cckResolve(ctx, s, f.dep, probs, answers, confirm, !g.jsonOut, errOut)
+	// Once confirmed, a signal stops following the director's task (which
+	// goes on) and is recorded; the prompt itself is left to the shell's
+	// Ctrl-C.
+	actx, stopFollowing := context.WithCancel(ctx)
+	defer stopFollowing()
+	var sig *interruption
+	watched := func(p app.Plan) (bool, error) {
+		ok, err := confirm(p)
+		if ok && err == nil {
+			sig = interruptible(ctx, errOut, "no longer following the director's task, which goes on")
+			go func() {
+				select {
+				case <-sig.stop:
+					stopFollowing()
+				case <-sig.done:
+				}
+			}()
+		}
+		return ok, err
+	}
+	res, rerr := cckResolve(actx, s, f.dep, probs, answers, watched, !g.jsonOut, errOut)
 	report.Resolution = res
+	if sig != nil {
+		sig.release()
+		if code := sig.exitCode(); code != 0 {
+			if res.TaskID != 0 {
+				fmt.Fprintf(errOut, "bosun: director task %d goes on; `bosun cancel-task %d` stops it\n", res.TaskID, res.TaskID)
+			}
+			return sig.interrupted(rerr)
+		}
+	}
 	var refused *app.RefusedError
 	switch {
 	case errors.As(rerr, &refused):
@@ -234,15 +263,6 @@ func problemIDs(probs []bosh.Problem) string {
 		ids[i] = strconv.Itoa(p.ID)
 	}
 	return strings.Join(ids, ", ")
-}
-
-// chosenName is the resolution an answer applies: the named one or the
-// problem's default.
-func chosenName(p bosh.Problem, a bosh.Answer) string {
-	if a.Resolution != "" {
-		return a.Resolution
-	}
-	return p.Default
 }
 
 // cckScan scans, printing task progress when asked; the app records it.

@@ -134,7 +134,7 @@ func (l *clusterListing) clusterList(ctx context.Context, g *globals, s *session
 			var clusters []pks.Cluster
 			if clusters, err = c.Clusters(ctx); err == nil {
 				l.source, l.at = sourceAPI, time.Now()
-				if err := s.SaveClusters(l.uuid, c.Target().API, clusters, l.at); err != nil {
+				if err := s.KeepClusters(l.uuid, c.Target().API, clusters, l.at); err != nil {
 					fmt.Fprintln(errOut, "bosun: warning: "+oneLine(err.Error()))
 				}
 				return clusters, nil
@@ -181,7 +181,7 @@ func (l *clusterListing) rollUp(ctx context.Context, g *globals, s *session, err
 			if err != nil {
 				return
 			}
-			_ = s.SaveInstances(l.uuid, dep, insts, time.Now()) // the listing stands without the cache
+			_ = s.KeepInstances(l.uuid, dep, insts, time.Now()) // the listing stands without the cache
 			mu.Lock()
 			l.insts[dep], got[dep] = insts, true
 			mu.Unlock()

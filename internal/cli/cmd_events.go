@@ -187,6 +187,8 @@ func newEventsListenCmd(g *globals) *cobra.Command {
 	f.StringVar(&o.key, "tls-key", "", "private key of --tls-cert (PEM file)")
 	f.IntVar(&o.maxFrame, "max-frame", pks.DefaultMaxFrame, "longest frame accepted, in bytes; longer ones are skipped and counted")
 	f.IntVar(&o.queue, "queue", pks.DefaultQueue, "events waiting to be printed; beyond it they are dropped and counted")
+	f.IntVar(&o.maxConns, "max-conns", pks.DefaultMaxConns, "connections held at once; a new one closes the one longest without a complete frame")
+	f.IntVar(&o.maxPerSource, "max-conns-per-source", pks.DefaultMaxConnsPerSource, "connections held at once from one address; more are reset")
 	f.BoolVar(&o.noStore, "no-store", false, "do not store the events in the cache")
 	f.IntVar(&o.retainCount, "retain-count", cache.DefaultEventRetention.MaxCount, "keep at most this many events in the cache")
 	f.DurationVar(&o.retainAge, "retain-age", cache.DefaultEventRetention.MaxAge, "keep events this long in the cache")
@@ -198,6 +200,8 @@ func newEventsListenCmd(g *globals) *cobra.Command {
 type listenOptions struct {
 	addr, cert, key    string
 	maxFrame, queue    int
+	maxConns           int
+	maxPerSource       int
 	noStore            bool
 	retainCount, count int
 	retainAge          time.Duration
@@ -231,7 +235,11 @@ func runEventsListen(ctx context.Context, g *globals, o listenOptions, out, errO
 		defer store.Close()
 	}
 	vms := listenVMIndex(ctx, g, store, errOut)
-	r, err := pks.Listen(pks.ReceiverConfig{Addr: o.addr, TLS: tc, MaxFrame: o.maxFrame, Queue: o.queue, VMs: vms})
+	if o.maxConns < 1 || o.maxPerSource < 1 {
+		return exitError{2, "--max-conns and --max-conns-per-source must be at least 1"}
+	}
+	r, err := pks.Listen(pks.ReceiverConfig{Addr: o.addr, TLS: tc, MaxFrame: o.maxFrame, Queue: o.queue, VMs: vms,
+		MaxConns: o.maxConns, MaxConnsPerSource: o.maxPerSource})
 	if err != nil {
 		return err
 	}
@@ -380,8 +388,9 @@ func writeListenSummary(w io.Writer, st pks.Stats, ws cache.EventWriterStats, st
 		classSummary(func(c pks.Class) int { return seen[c] }))
 	fmt.Fprintf(w, "bosun: %d frames: %d events, %d pod log lines, %d other senders' messages, %d rejected (%d oversized, %d truncated), %d recovered from a wrong octet count, %d with invalid UTF-8 repaired\n",
 		st.Frames, st.Events, st.PodLogs, st.OtherApps, st.Rejected, st.Oversized, st.Truncated, st.Recounted, st.NonUTF8)
-	if st.Dropped > 0 || st.Refused > 0 || st.IdleTimeouts > 0 {
-		fmt.Fprintf(w, "bosun: warning: %d events dropped (queue full), %d connections refused, %d closed for silence\n", st.Dropped, st.Refused, st.IdleTimeouts)
+	if st.Dropped > 0 || st.Refused > 0 || st.IdleTimeouts > 0 || st.Evicted > 0 {
+		fmt.Fprintf(w, "bosun: warning: %d events dropped (queue full), %d connections refused (%d over the per-address limit), %d closed to make room, %d closed for silence\n",
+			st.Dropped, st.Refused, st.SourceRefused, st.Evicted, st.IdleTimeouts)
 	}
 	if stored {
 		fmt.Fprintf(w, "bosun: %d events stored in the cache, %d pruned by retention", ws.Written, ws.Pruned)
@@ -392,7 +401,11 @@ func writeListenSummary(w io.Writer, st pks.Stats, ws cache.EventWriterStats, st
 	}
 	if len(rej) > 0 {
 		last := rej[len(rej)-1]
-		fmt.Fprintf(w, "bosun: last rejected frame from %s: %s\n", last.Peer, oneLine(last.Err.Error()))
+		what := "frame"
+		if k := last.Err.Kind; k == pks.ConnSourceLimit || k == pks.ConnEvicted {
+			what = "connection"
+		}
+		fmt.Fprintf(w, "bosun: last rejected %s from %s: %s\n", what, last.Peer, oneLine(last.Err.Error()))
 	}
 }
 

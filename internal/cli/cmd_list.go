@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -71,7 +72,7 @@ func liveDeployments(ctx context.Context, s *session, uuid string, at time.Time,
 	if err != nil {
 		return nil, err
 	}
-	if err := s.SaveDeployments(uuid, deps, at); err != nil {
+	if err := s.KeepDeployments(uuid, deps, at); err != nil {
 		fmt.Fprintln(errOut, "bosun: warning: "+oneLine(err.Error()))
 	}
 	return deps, nil
@@ -138,17 +139,38 @@ func cachedInstances(ctx context.Context, s *session, dep string, errOut io.Writ
 	var at time.Time
 	if dep != "" {
 		insts, at, err = s.Store.Instances(info.UUID, dep)
-	} else {
-		insts, at, err = s.Store.AllInstances(info.UUID)
+		if errors.Is(err, cache.ErrNotCached) {
+			return nil, fmt.Errorf("no instances cached for %s yet: run once without --offline", s.EnvName)
+		}
+		if err != nil {
+			return nil, err
+		}
+		noteAge(errOut, "instances", at)
+		return insts, nil
 	}
+	insts, l, err := s.Store.ListedInstances(info.UUID)
 	if errors.Is(err, cache.ErrNotCached) {
 		return nil, fmt.Errorf("no instances cached for %s yet: run once without --offline", s.EnvName)
 	}
 	if err != nil {
 		return nil, err
 	}
-	noteAge(errOut, "instances", at)
-	return insts, nil
+	if insts == nil {
+		insts = []bosh.Instance{}
+	}
+	return insts, noteListing(errOut, l)
+}
+
+// noteListing says how old and how complete an offline listing is; an
+// incomplete one is a partial result (exit 3).
+func noteListing(errOut io.Writer, l cache.Listing) error {
+	if l.Complete {
+		noteAge(errOut, "instances", l.FetchedAt)
+		return nil
+	}
+	fmt.Fprintf(errOut, "bosun: instances from cache: %d of %d deployments, fetched %s ago (%s); not fetched: %s\n",
+		l.Fetched, l.Expected, cache.Age(l.FetchedAt, time.Now()), l.FetchedAt.Local().Format("2006-01-02 15:04:05"), strings.Join(l.Missing, ", "))
+	return exitError{3, fmt.Sprintf("the cached listing is incomplete: %d of %d deployments", l.Fetched, l.Expected)}
 }
 
 // streamCachedInstances prints every cached instance as JSON straight from
@@ -159,7 +181,7 @@ func streamCachedInstances(ctx context.Context, s *session, out, errOut io.Write
 		return err
 	}
 	arr := newJSONArray(out)
-	at, err := s.Store.EachInstance(info.UUID, func(in bosh.Instance) error {
+	l, err := s.Store.EachListedInstance(info.UUID, func(in bosh.Instance) error {
 		return arr.add(instanceForJSON(in))
 	})
 	if errors.Is(err, cache.ErrNotCached) {
@@ -168,8 +190,11 @@ func streamCachedInstances(ctx context.Context, s *session, out, errOut io.Write
 	if err != nil {
 		return err
 	}
-	noteAge(errOut, "instances", at)
-	return arr.close()
+	partial := noteListing(errOut, l)
+	if err := arr.close(); err != nil {
+		return err
+	}
+	return partial
 }
 
 // liveInstances fetches instance details (a director task per deployment)
@@ -181,7 +206,7 @@ func liveInstances(ctx context.Context, g *globals, s *session, dep string, errO
 	}
 	s.warnCache(errOut)
 	save := func(d string, insts []bosh.Instance) {
-		if err := s.SaveInstances(info.UUID, d, insts, time.Now()); err != nil {
+		if err := s.KeepInstances(info.UUID, d, insts, time.Now()); err != nil {
 			fmt.Fprintln(errOut, "bosun: warning: "+oneLine(err.Error()))
 		}
 	}
@@ -200,6 +225,9 @@ func liveInstances(ctx context.Context, g *globals, s *session, dep string, errO
 	names := make([]string, len(deps))
 	for i, d := range deps {
 		names[i] = d.Name
+	}
+	if err := s.BeginInstanceListing(info.UUID, names, time.Now()); err != nil {
+		fmt.Fprintln(errOut, "bosun: warning: "+oneLine(err.Error()))
 	}
 	var mu sync.Mutex
 	var all []bosh.Instance
@@ -224,7 +252,7 @@ func liveInstances(ctx context.Context, g *globals, s *session, dep string, errO
 			fmt.Fprintln(errOut, "bosun: "+oneLine(e.Error()))
 		}
 		// Print what did arrive; the exit code still says it is incomplete.
-		return all, exitError{1, fmt.Sprintf("instances of %d of %d deployments could not be fetched", len(failed), len(names))}
+		return all, exitError{3, fmt.Sprintf("instances of %d of %d deployments could not be fetched", len(failed), len(names))}
 	}
 	return all, nil
 }

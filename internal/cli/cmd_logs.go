@@ -87,7 +87,12 @@ func runLogsFetch(ctx context.Context, g *globals, lf logsFlags, inst string, ou
 	pr := newProgressPrinter(errOut, !g.jsonOut)
 	b, err := s.Client.FetchLogs(ctx, bosh.LogsRequest{
 		Deployment: lf.deployment, Instance: inst, Types: lf.types, Jobs: lf.jobs, Filters: lf.only, Dir: lf.dir,
-	}, pr.update)
+	}, func(p bosh.LogsProgress) {
+		if p.Notice != "" {
+			pr.notice(p.Notice)
+		}
+		pr.update(p)
+	})
 	pr.finish()
 	if err != nil {
 		return err
@@ -104,7 +109,11 @@ func runLogsFetch(ctx context.Context, g *globals, lf logsFlags, inst string, ou
 			SHA256 string `json:"sha256"`
 		}{b.Path, b.Bytes, b.SHA256})
 	}
-	fmt.Fprintf(out, "Wrote %s (%s, sha256 %s)\n", b.Path, bosh.ByteCount(b.Bytes), b.SHA256)
+	resumed := ""
+	if b.Resumed > 0 {
+		resumed = fmt.Sprintf(", resumed after %s", bosh.ByteCount(b.Resumed))
+	}
+	fmt.Fprintf(out, "Wrote %s (%s%s, sha256 %s)\n", b.Path, bosh.ByteCount(b.Bytes), resumed, b.SHA256)
 	return nil
 }
 
@@ -142,8 +151,17 @@ type progressPrinter struct {
 	on    bool
 	last  time.Time
 	start time.Time
+	base  int64 // bytes already there when the stage began (a resumed download)
 	shown bool
 	stage string
+}
+
+// notice prints a line of its own, on a terminal or not, above the
+// progress line.
+func (p *progressPrinter) notice(msg string) {
+	p.finish()
+	p.shown = false
+	fmt.Fprintln(p.w, "bosun: "+msg)
 }
 
 func newProgressPrinter(w io.Writer, want bool) *progressPrinter {
@@ -163,20 +181,20 @@ func (p *progressPrinter) update(lp bosh.LogsProgress) {
 		return
 	}
 	if lp.Stage != p.stage {
-		p.start = now
+		p.start, p.base = now, lp.Done
 	}
 	p.stage, p.last = lp.Stage, now
 	line := lp.Stage
 	if lp.TaskID != 0 {
 		line = fmt.Sprintf("task %d: %s", lp.TaskID, lp.Stage)
 	}
-	if lp.Stage == bosh.StageDownload || lp.Stage == stageListing {
+	if lp.Stage == bosh.StageDownload || lp.Stage == bosh.StageRehash || lp.Stage == stageListing {
 		line += " " + bosh.ByteCount(lp.Done)
 		if lp.Total > 0 {
 			line += " of " + bosh.ByteCount(lp.Total) + fmt.Sprintf(" (%d%%)", lp.Done*100/lp.Total)
 		}
 		if secs := now.Sub(p.start).Seconds(); secs > 0.2 {
-			line += " " + bosh.ByteCount(int64(float64(lp.Done)/secs)) + "/s"
+			line += " " + bosh.ByteCount(int64(float64(lp.Done-p.base)/secs)) + "/s"
 		}
 	}
 	fmt.Fprintf(p.w, "\r\033[K%s", line)

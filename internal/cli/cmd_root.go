@@ -97,6 +97,8 @@ func newRootCmd(g *globals) *cobra.Command {
 	root.AddCommand(
 		newDeploymentsCmd(g), newInstancesCmd(g),
 		newCCKCmd(g),
+		newTasksCmd(g), newTaskCmd(g), newCancelTaskCmd(g),
+		newLocksCmd(g), newActivityCmd(g),
 		newLogsCmd(g),
 		newSSHCmd(g),
 		newAuditCmd(g),

@@ -15,6 +15,7 @@ func runTUI(ctx context.Context, g *globals) error {
 		return err
 	}
 	defer s.close()
+	s.SetWarn(nil) // the screen is the TUI's: no lines on stderr
 	o := tui.Options{
 		Environment:  s.EnvName,
 		ReadOnly:     g.readOnly,
@@ -73,6 +74,7 @@ func tuiData(s *session) tui.Data {
 	}
 	if s.Client != nil {
 		d.CloudCheck, d.Logs = s.Confirmed(), s.Client
+		d.Tasks, d.Activity = s.Confirmed(), s.Session
 	}
 	return d
 }

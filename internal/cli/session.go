@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"time"
+
+	"golang.org/x/term"
 
 	"bosun/app"
 	"bosun/bosh"
@@ -17,28 +20,52 @@ import (
 // in-process simulated foundation it runs against.
 type session struct {
 	*app.Session
-	demo *sim.Foundation
+	demo    *sim.Foundation
+	demoDir string // --demo's own cache and bundles, removed at the end
 }
+
+// errOfflinePKS is why an offline session has no PKS API.
+var errOfflinePKS = errors.New("--offline: the PKS API is not asked")
 
 // openSession resolves the environment (flags, then BOSH_* and PKS_*
 // variables, then the bosh and pks CLIs' saved configuration) or starts the
 // demo foundation, and opens the app session. It never contacts the director.
 func openSession(g *globals) (*session, error) {
-	cfg := app.Config{Offline: g.offline, ReadOnly: g.readOnly, MaxTasks: g.maxTasks}
+	cfg := app.Config{Offline: g.offline, ReadOnly: g.readOnly, MaxTasks: g.maxTasks,
+		Warn: func(msg string) { fmt.Fprintln(os.Stderr, "bosun: warning: "+oneLine(msg)) }}
 	s := &session{}
 	if g.demo {
+		if term.IsTerminal(int(os.Stderr.Fd())) {
+			fmt.Fprintln(os.Stderr, "bosun: starting the simulated foundation…")
+		}
 		f, err := sim.Start(sim.Options{Listen: "127.0.0.1:0", Seed: 1, Drift: true})
 		if err != nil {
 			return nil, fmt.Errorf("start simulated foundation: %w", err)
 		}
 		s.demo = f
+		// The demo's cache, history and log bundles live in a directory
+		// of their own, never among the user's real ones: everything
+		// that places files under the cache directory follows it.
+		dir, err := os.MkdirTemp("", "bosun-demo-")
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		s.demoDir = dir
+		os.Setenv("XDG_CACHE_HOME", dir)
 		cfg.Target = bosh.Target{URL: f.DirectorURL(), CACert: f.CACertPEM(), Client: f.ClientID(), ClientSecret: f.ClientSecret()}
 		cfg.EnvName, cfg.CacheKey = "demo", "demo"
 		user, pass := f.PKSUser()
 		cfg.PKS = pks.Target{API: f.PKSURL(), UAA: f.PKSUAAURL(), User: user, Password: pass, CACert: f.CACertPEM()}
 	} else {
 		home, _ := os.UserHomeDir()
-		t, err := bosh.ResolveTarget(bosh.Overrides{
+		// Offline, only where the director is matters (it keys the cache):
+		// no CA is read, no secret or token is kept, no PKS API resolved.
+		resolve := bosh.ResolveTarget
+		if g.offline {
+			resolve = bosh.ResolveOfflineTarget
+		}
+		t, err := resolve(bosh.Overrides{
 			Environment: g.environment, Client: g.client, ClientSecret: g.clientSecret, CACert: g.caCert,
 		}, os.Getenv, home)
 		if err != nil {
@@ -48,7 +75,11 @@ func openSession(g *globals) (*session, error) {
 		if t.Alias != "" {
 			cfg.EnvName = t.Alias
 		}
-		cfg.PKS, cfg.PKSErr = pks.ResolveTarget(g.pks, os.Getenv, home)
+		if g.offline {
+			cfg.PKSErr = errOfflinePKS
+		} else {
+			cfg.PKS, cfg.PKSErr = pks.ResolveTarget(g.pks, os.Getenv, home)
+		}
 	}
 	s.Session = app.Open(cfg)
 	return s, nil
@@ -58,6 +89,9 @@ func (s *session) close() {
 	s.Close()
 	if s.demo != nil {
 		s.demo.Close()
+	}
+	if s.demoDir != "" {
+		os.RemoveAll(s.demoDir)
 	}
 }
 
