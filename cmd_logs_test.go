@@ -182,3 +182,25 @@ func TestLogsFailuresAreClear(t *testing.T) {
 		t.Errorf("failed fetches were indexed: %v", list)
 	}
 }
+
+// --only that matches no file: said, exit 2, and no empty bundle kept; one
+// that matches keeps a bundle whose files are listed at once.
+func TestLogsOnlyMatchingNothingKeepsNothing(t *testing.T) {
+	f := startSim(t, sim.Options{Seed: 1})
+	e := newEnv(t)
+	e.pointAt(f)
+	pks := pksName(t, e)
+	dir := t.TempDir()
+	r := e.run("logs", "-d", pks, "pks/0", "--only", "no-such-file-*.log", "--dir", dir)
+	if r.code != 2 || !strings.Contains(r.stderr, "no log file matched --only no-such-file-*.log") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if names, _ := os.ReadDir(dir); len(names) != 0 {
+		t.Fatalf("kept %v", names)
+	}
+	got := decode[map[string]any](t, e.run("logs", "-d", pks, "pks/0", "--only", "**/*.log", "--dir", dir, "--json"))
+	files := decode[[]map[string]any](t, e.run("logs", "files", got["path"].(string), "--json"))
+	if len(files) == 0 {
+		t.Fatalf("a bundle with files lists none")
+	}
+}

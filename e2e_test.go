@@ -78,6 +78,17 @@ func (e *env) pointAt(f *sim.Foundation) {
 		e.t.Fatal(err)
 	}
 	e.vars["BOSUN_GW_KNOWN_HOSTS"] = known
+	// As sim serve exports it: everything goes through the jumpbox, whose
+	// key is in BOSUN_GW_KNOWN_HOSTS (the director names no gateway).
+	j, err := f.Jumpbox()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	key := filepath.Join(e.vars["HOME"], "jumpbox.key")
+	if err := os.WriteFile(key, j.PrivateKeyPEM, 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+	e.vars["BOSH_ALL_PROXY"] = j.AllProxy(key)
 	e.vars["BOSH_ENVIRONMENT"] = f.DirectorURL()
 	e.vars["BOSH_CA_CERT"] = ca
 	e.vars["BOSH_CLIENT"] = f.ClientID()

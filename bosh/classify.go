@@ -203,11 +203,11 @@ func networkReason(msg, low string) string {
 
 // lastSegment is the innermost cause of a "a: b: c" chain message.
 func lastSegment(msg string) string {
-	msg = oneLine(msg)
+	msg = strings.Join(strings.Fields(msg), " ")
 	if i := strings.LastIndex(msg, ": "); i >= 0 && i+2 < len(msg) {
-		return msg[i+2:]
+		msg = msg[i+2:]
 	}
-	return msg
+	return oneLine(msg) // shortened after the cut, so a long head does not cut the tail
 }
 
 func isContextErr(err error) bool {

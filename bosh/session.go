@@ -93,7 +93,7 @@ func uaaTokenFunc(info boshdir.InfoResp, t Target, client, secret string, logger
 		ucfg.Client, ucfg.ClientSecret = "bosh_cli", ""
 	}
 	dialerMu.Lock()
-	u, err := boshuaa.NewFactory(logger).New(ucfg)
+	u, err := newUAA(ucfg, logger) // uaa.Factory's, with the jump host's key checked
 	dialerMu.Unlock()
 	if err != nil {
 		return nil, err

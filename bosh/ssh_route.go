@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
-	"golang.org/x/crypto/ssh/knownhosts"
 	"golang.org/x/net/proxy"
 )
 
@@ -222,24 +221,15 @@ func (r *sshRoute) jumpHostKey() (ssh.HostKeyCallback, error) {
 			path = home + "/.ssh/known_hosts"
 		}
 	}
-	var check ssh.HostKeyCallback
-	if _, err := os.Stat(path); err == nil {
-		check, err = knownhosts.New(path)
-		if err != nil {
-			return nil, fmt.Errorf("known hosts %s: %v", path, err)
-		}
-	} else if r.o.GatewayKnownHosts != "" {
-		return nil, fmt.Errorf("known hosts %s: %v", path, err)
-	}
-	return func(host string, remote net.Addr, key ssh.PublicKey) error {
-		if check != nil {
-			err := check(host, remote, key)
-			var ke *knownhosts.KeyError
-			if err == nil || !errors.As(err, &ke) || len(ke.Want) > 0 {
-				return err
-			}
+	check, err := knownHostsCheck(path, r.o.GatewayKnownHosts != "", func(host string, key ssh.PublicKey, listedOther bool) error {
+		if listedOther {
+			return fmt.Errorf("%w: gateway %s presented the key %s, but %s lists another key for it", ErrHostKeyMismatch, host, ssh.FingerprintSHA256(key), path)
 		}
 		return fmt.Errorf("%w: gateway %s is not in %s; its key is %s: check it, then add it with `ssh-keyscan -p PORT HOST >> %s` or name another file with --gw-known-hosts",
 			ErrHostKeyUnknown, host, path, ssh.FingerprintSHA256(key), path)
-	}, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("known hosts %s: %v", path, err)
+	}
+	return check, nil
 }

@@ -25,6 +25,13 @@ type sshFixture struct {
 	dep     string
 	masters []bosh.Instance
 	gwKey   ssh.PublicKey
+	jump    sim.Jumpbox
+}
+
+// via is the route to the VMs through the jumpbox as a gateway (the
+// director names none), its key pinned.
+func (x *sshFixture) via() bosh.SSHOptions {
+	return bosh.SSHOptions{GatewayHost: x.jump.Addr, GatewayUser: x.jump.User, GatewayPrivateKey: x.jump.PrivateKeyPEM, GatewayHostKey: x.gwKey}
 }
 
 func newSSHFixture(t *testing.T, o sim.Options) *sshFixture {
@@ -52,11 +59,11 @@ func newSSHFixture(t *testing.T, o sim.Options) *sshFixture {
 			}
 		}
 		if len(ms) == 3 {
-			gw, err := f.SSHGatewayHostKey()
+			j, err := f.Jumpbox()
 			if err != nil {
 				t.Fatal(err)
 			}
-			return &sshFixture{f: f, c: c, dep: d.Name, masters: ms, gwKey: gw}
+			return &sshFixture{f: f, c: c, dep: d.Name, masters: ms, gwKey: j.HostKey, jump: j}
 		}
 	}
 	t.Fatal("no 3-master cluster in the simulated foundation")
@@ -65,8 +72,7 @@ func newSSHFixture(t *testing.T, o sim.Options) *sshFixture {
 
 func (x *sshFixture) setup(t *testing.T, group, id string) *bosh.SSHSession {
 	t.Helper()
-	s, err := x.c.SetUpSSH(context.Background(), bosh.SSHTarget{Deployment: x.dep, Group: group, IndexOrID: id},
-		bosh.SSHOptions{GatewayHostKey: x.gwKey})
+	s, err := x.c.SetUpSSH(context.Background(), bosh.SSHTarget{Deployment: x.dep, Group: group, IndexOrID: id}, x.via())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,8 +154,9 @@ func TestSSHGatewayKeyMismatchRefused(t *testing.T) {
 	x := newSSHFixture(t, sim.Options{})
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	other, _ := ssh.NewPublicKey(priv.Public())
-	s, err := x.c.SetUpSSH(context.Background(), bosh.SSHTarget{Deployment: x.dep, Group: "master", IndexOrID: "0"},
-		bosh.SSHOptions{GatewayHostKey: other})
+	o := x.via()
+	o.GatewayHostKey = other
+	s, err := x.c.SetUpSSH(context.Background(), bosh.SSHTarget{Deployment: x.dep, Group: "master", IndexOrID: "0"}, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +271,9 @@ func TestSSHUnlistedGatewayRefusedListedAccepted(t *testing.T) {
 		t.Fatal(err)
 	}
 	target := bosh.SSHTarget{Deployment: x.dep, Group: "master", IndexOrID: "0"}
-	s, err := x.c.SetUpSSH(context.Background(), target, bosh.SSHOptions{GatewayKnownHosts: known})
+	o := x.via()
+	o.GatewayHostKey, o.GatewayKnownHosts = nil, known
+	s, err := x.c.SetUpSSH(context.Background(), target, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +290,7 @@ func TestSSHUnlistedGatewayRefusedListedAccepted(t *testing.T) {
 	if err := os.WriteFile(known, []byte(line), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s, err = x.c.SetUpSSH(context.Background(), target, bosh.SSHOptions{GatewayKnownHosts: known})
+	s, err = x.c.SetUpSSH(context.Background(), target, o)
 	if err != nil {
 		t.Fatal(err)
 	}

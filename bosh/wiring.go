@@ -27,7 +27,8 @@ var dialerMu sync.Mutex
 
 // wiring is the HTTP stack of one director connection, built the way
 // director.Factory builds it: a bosh-utils default client (CA pool,
-// BOSH_ALL_PROXY dialer) whose redirect hook re-authenticates and pins the
+// BOSH_ALL_PROXY dialer; through an SSH jump host, bosun's own dialer,
+// which checks the jump host's key: proxy_dial.go) whose redirect hook re-authenticates and pins the
 // host, under the network-safe retry client and the auth adjustment. It
 // differs in three ways: every request carries the caller's context, GET
 // and HEAD are also retried on 500, and task waits poll at a chosen step.
@@ -47,7 +48,7 @@ func newWiring(cfg boshdir.FactoryConfig, logger boshlog.Logger, retryDelay time
 	}
 	hostPort := net.JoinHostPort(cfg.Host, fmt.Sprintf("%d", cfg.Port))
 	auth := boshdir.NewAuthRequestAdjustment(cfg.TokenFunc, cfg.Client, cfg.ClientSecret)
-	raw := httpclient.CreateDefaultClient(pool)
+	raw := proxiedClient(pool)
 	raw.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) > 10 {
 			return bosherr.Error("Too many redirects")

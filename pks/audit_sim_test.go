@@ -38,10 +38,11 @@ func newAuditFixture(t testing.TB, faults sim.Faults) *auditFixture {
 	c := bosh.New(bosh.Target{URL: f.DirectorURL(), CACert: f.CACertPEM(), Client: f.ClientID(), ClientSecret: f.ClientSecret()},
 		bosh.Options{PollInterval: 5 * time.Millisecond})
 	ctx := context.Background()
-	gw, err := f.SSHGatewayHostKey()
+	j, err := f.Jumpbox() // the director names no gateway: through the jumpbox
 	if err != nil {
 		t.Fatal(err)
 	}
+	via := bosh.SSHOptions{GatewayHost: j.Addr, GatewayUser: j.User, GatewayPrivateKey: j.PrivateKeyPEM, GatewayHostKey: j.HostKey}
 	deps, err := c.Deployments(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +51,7 @@ func newAuditFixture(t testing.TB, faults sim.Faults) *auditFixture {
 		if !strings.HasPrefix(d.Name, "service-instance_") {
 			continue
 		}
-		s, err := c.SetUpSSH(ctx, bosh.SSHTarget{Deployment: d.Name, Group: "master"}, bosh.SSHOptions{GatewayHostKey: gw})
+		s, err := c.SetUpSSH(ctx, bosh.SSHTarget{Deployment: d.Name, Group: "master"}, via)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,40 +6,76 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"golang.org/x/crypto/ssh"
 )
 
-// ServeSetup readies the foundation for clients outside the process, as
-// `bosun sim serve` does. It writes the CA certificate to caPath and the
-// SSH gateway's known_hosts beside it (KnownHostsFileName: named after the
-// director's port, so simulators sharing a directory keep their own), and
-// returns the lines to print: export lines for bosun and the bosh CLI
-// first, then comment lines -- the endpoints, the other identities (a
-// user for `bosh log-in`, the read-only client, the PKS read-only user)
-// and the drifted deployments. The comment lines change nothing when the
-// output is evaluated: the exports alone choose the identity bosun uses.
+// ServeOptions change what ServeSetupWith exports.
+type ServeOptions struct {
+	// NoJumpbox leaves BOSH_ALL_PROXY out of the exports (the jumpbox is
+	// then named in a comment line only).
+	NoJumpbox bool
+}
+
+// ServeSetup is ServeSetupWith with the default options: BOSH_ALL_PROXY
+// through the jumpbox is exported.
 func (f *Foundation) ServeSetup(caPath string) (string, error) {
+	return f.ServeSetupWith(caPath, ServeOptions{})
+}
+
+// ServeSetupWith readies the foundation for clients outside the process,
+// as `bosun sim serve` does. It writes the CA certificate to caPath, and
+// beside it the jumpbox's known_hosts line and its user's private key
+// (KnownHostsFileName, JumpboxKeyFileName: named after the director's
+// port, so simulators sharing a directory keep their own), and returns the
+// lines to print: export lines for bosun and the bosh CLI first
+// (BOSH_ALL_PROXY through the jumpbox unless o.NoJumpbox), then comment
+// lines -- the endpoints, the jumpbox, the other identities (a user for
+// `bosh log-in`, the read-only client, the PKS read-only user) and the
+// drifted deployments. The comment lines change nothing when the output
+// is evaluated: the exports alone choose the identity bosun uses.
+func (f *Foundation) ServeSetupWith(caPath string, o ServeOptions) (string, error) {
 	if err := os.WriteFile(caPath, []byte(f.CACertPEM()), 0o644); err != nil {
 		return "", fmt.Errorf("sim: write the CA certificate: %w", err)
 	}
-	line, err := f.GatewayKnownHostsLine()
+	j, err := f.Jumpbox()
 	if err != nil {
 		return "", err
 	}
 	known := filepath.Join(filepath.Dir(caPath), f.KnownHostsFileName())
-	if err := os.WriteFile(known, []byte(line), 0o644); err != nil {
-		return "", fmt.Errorf("sim: write the SSH gateway's known_hosts: %w", err)
+	if err := os.WriteFile(known, []byte(j.KnownHostsLine()), 0o644); err != nil {
+		return "", fmt.Errorf("sim: write the jumpbox's known_hosts: %w", err)
+	}
+	key := filepath.Join(filepath.Dir(caPath), f.JumpboxKeyFileName())
+	if err := os.WriteFile(key, j.PrivateKeyPEM, 0o600); err != nil {
+		return "", fmt.Errorf("sim: write the jumpbox's private key: %w", err)
 	}
 	var b strings.Builder
 	b.WriteString(f.Exports(caPath))
 	fmt.Fprintf(&b, "export BOSUN_GW_KNOWN_HOSTS=%s\n", shellQuote(known))
-	for _, c := range f.serveComments() {
+	if !o.NoJumpbox {
+		fmt.Fprintf(&b, "export BOSH_ALL_PROXY=%s\n", shellQuote(j.AllProxy(key)))
+	}
+	jump := fmt.Sprintf("jumpbox %s@%s (forwards to the VMs' 10.0.x.y:22, the director, the UAAs and the PKS API; no shell), host key %s (in BOSUN_GW_KNOWN_HOSTS), private key %s",
+		j.User, j.Addr, ssh.FingerprintSHA256(j.HostKey), key)
+	if o.NoJumpbox {
+		jump += "; not exported: BOSH_ALL_PROXY=" + shellQuote(j.AllProxy(key))
+	}
+	for _, c := range append([]string{jump}, f.serveComments()...) {
 		b.WriteString("# " + c + "\n")
 	}
 	return b.String(), nil
 }
 
-// KnownHostsFileName is the name of the file ServeSetup writes the SSH
-// gateway's known_hosts line to: gateway_known_hosts_<director port>.
+// JumpboxKeyFileName is the name of the file ServeSetupWith writes the
+// jumpbox user's private key to: jumpbox_<director port>.key.
+func (f *Foundation) JumpboxKeyFileName() string {
+	_, port, _ := net.SplitHostPort(f.dirLn.Addr().String())
+	return "jumpbox_" + port + ".key"
+}
+
+// KnownHostsFileName is the name of the file ServeSetupWith writes the
+// jumpbox's known_hosts line to: gateway_known_hosts_<director port>.
 func (f *Foundation) KnownHostsFileName() string {
 	_, port, _ := net.SplitHostPort(f.dirLn.Addr().String())
 	return "gateway_known_hosts_" + port

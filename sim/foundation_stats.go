@@ -21,6 +21,9 @@ type Stats struct {
 	MaxConcurrent int
 	// TokenGrants counts tokens issued per grant type.
 	TokenGrants map[string]int
+	// Jumpbox counts the jumpbox's direct-tcpip channels by destination:
+	// "director", "uaa", "pks-api", "pks-uaa", "vm", and "refused".
+	Jumpbox map[string]int
 }
 
 type statsCounters struct {
@@ -28,7 +31,7 @@ type statsCounters struct {
 }
 
 func newStatsCounters() statsCounters {
-	return statsCounters{Stats{Requests: map[string]int{}, TasksStarted: map[string]int{}, TokenGrants: map[string]int{}}}
+	return statsCounters{Stats{Requests: map[string]int{}, TasksStarted: map[string]int{}, TokenGrants: map[string]int{}, Jumpbox: map[string]int{}}}
 }
 
 // Stats returns a snapshot of the counters.
@@ -39,6 +42,7 @@ func (f *Foundation) Stats() Stats {
 	s.Requests = maps.Clone(s.Requests)
 	s.TasksStarted = maps.Clone(s.TasksStarted)
 	s.TokenGrants = maps.Clone(s.TokenGrants)
+	s.Jumpbox = maps.Clone(s.Jumpbox)
 	return s
 }
 
@@ -51,5 +55,11 @@ func (f *Foundation) countRequest(route string) {
 func (f *Foundation) countGrant(grant string) {
 	f.mu.Lock()
 	f.stats.TokenGrants[grant]++
+	f.mu.Unlock()
+}
+
+func (f *Foundation) countJumpbox(dest string) {
+	f.mu.Lock()
+	f.stats.Jumpbox[dest]++
 	f.mu.Unlock()
 }

@@ -15,15 +15,14 @@ import (
 
 // sshHub holds the SSH side of the foundation: one endpoint per VM that
 // has been the target of an SSH setup, each on loopback with its own host
-// key, and the jump host the director names as its gateway.
+// key, and the jumpbox in front of them (sim/ssh_jumpbox.go).
 type sshHub struct {
 	f       *Foundation
 	mu      sync.Mutex
 	vms     map[string]*sshVM // by VM IP
-	jump    net.Listener
-	jumpKey ssh.Signer
-	// jumpboxKey is the key the jump host accepts for any user, as a
-	// BOSH_ALL_PROXY jump box would.
+	jump    net.Listener      // the jumpbox
+	jumpKey ssh.Signer        // the jumpbox's host key
+	// jumpboxKey is the key the jumpbox accepts for its user, jumpbox.
 	jumpboxKey ssh.Signer
 	jumpboxPEM []byte
 	closed     bool
@@ -53,7 +52,7 @@ func newEd25519Signer() (ssh.Signer, error) {
 	return ssh.NewSignerFromKey(priv)
 }
 
-// sshHubLocked returns the hub, starting the jump host on first use.
+// sshHubLocked returns the hub, starting the jumpbox on first use.
 // Call with f.mu held.
 func (f *Foundation) sshHubLocked() (*sshHub, error) {
 	if f.ssh != nil {
@@ -68,7 +67,7 @@ func (f *Foundation) sshHubLocked() (*sshHub, error) {
 	if err != nil {
 		return nil, err
 	}
-	block, err := ssh.MarshalPrivateKey(priv, "bosun simulated jumpbox")
+	block, err := ssh.MarshalPrivateKey(priv, "jumpbox")
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +77,7 @@ func (f *Foundation) sshHubLocked() (*sshHub, error) {
 	}
 	host, _, _ := net.SplitHostPort(f.dirLn.Addr().String())
 	if h.jump, err = net.Listen("tcp", net.JoinHostPort(host, "0")); err != nil {
-		return nil, fmt.Errorf("sim: ssh gateway listen: %w", err)
+		return nil, fmt.Errorf("sim: jumpbox listen: %w", err)
 	}
 	h.serve(h.jump, h.jumpConfig(), h.handleJump)
 	f.ssh = h

@@ -84,6 +84,20 @@ func (v *sshVM) session(sc *ssh.ServerConn, ch ssh.Channel, reqs <-chan *ssh.Req
 			}
 			sendExit(ch, status)
 			return
+		case "subsystem":
+			var p struct{ Name string }
+			if ssh.Unmarshal(req.Payload, &p) != nil || p.Name != "sftp" {
+				req.Reply(false, nil)
+				continue
+			}
+			req.Reply(true, nil)
+			go ssh.DiscardRequests(reqs)
+			status := 0
+			if v.serveSFTP(sh, ch) != nil {
+				status = 1
+			}
+			sendExit(ch, status)
+			return
 		case "shell":
 			req.Reply(true, nil)
 			go ssh.DiscardRequests(reqs)

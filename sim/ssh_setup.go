@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
-	"golang.org/x/crypto/ssh/knownhosts"
 )
 
 // sshRequest is the body of POST /deployments/:d/ssh (§6.1, §6.4).
@@ -142,8 +141,9 @@ type sshResultLine struct {
 	ID            string `json:"id"`
 	Index         int    `json:"index"`
 	Job           string `json:"job"`
-	GatewayHost   string `json:"gateway_host,omitempty"`
-	GatewayUser   string `json:"gateway_user,omitempty"`
+	// The director sends gateway_host and gateway_user only when it has
+	// default_ssh_options, as PKS directors do not; nor does this one:
+	// operators reach the VMs through the jumpbox (BOSH_ALL_PROXY, -J).
 }
 
 func (k *sshKind) run(x *taskRun) (string, error) {
@@ -174,7 +174,6 @@ func (k *sshKind) run(x *taskRun) (string, error) {
 			v.authorize(user, k.key)
 			line.IP = v.ip
 			line.HostPublicKey = strings.TrimSpace(string(ssh.MarshalAuthorizedKey(v.hostKey.PublicKey()))) + " root@" + s.vm.AgentID
-			line.GatewayHost, line.GatewayUser = hub.jump.Addr().String(), "vcap"
 		} else {
 			user = strings.TrimPrefix(k.req.Params["user_regex"], "^")
 			v.revoke(user)
@@ -292,40 +291,6 @@ func (f *Foundation) RotateSSHHostKey(dep, id string) error {
 	return nil
 }
 
-// SSHGatewayHostKey is the gateway's host key, for pinning it.
-func (f *Foundation) SSHGatewayHostKey() (ssh.PublicKey, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	h, err := f.sshHubLocked()
-	if err != nil {
-		return nil, err
-	}
-	return h.jumpKey.PublicKey(), nil
-}
-
-// SSHGatewayAddr is the gateway's host:port.
-func (f *Foundation) SSHGatewayAddr() (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	h, err := f.sshHubLocked()
-	if err != nil {
-		return "", err
-	}
-	return h.jump.Addr().String(), nil
-}
-
-// JumpboxPrivateKeyPEM is a key the gateway accepts for any user, as a
-// BOSH_ALL_PROXY jump box's key.
-func (f *Foundation) JumpboxPrivateKeyPEM() ([]byte, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	h, err := f.sshHubLocked()
-	if err != nil {
-		return nil, err
-	}
-	return h.jumpboxPEM, nil
-}
-
 // RenderJobs does to the VMs of a deployment what a deploy does to their
 // job files: every master's kube-apiserver files are rendered afresh (any
 // hand edit is gone) and the process restarted.
@@ -362,18 +327,4 @@ func (f *Foundation) Redeploy(dep string) error {
 	t.State, t.StartedAt, t.Result = stateDone, now, ptr("/deployments/"+dep)
 	f.mu.Unlock()
 	return f.RenderJobs(dep)
-}
-
-// GatewayKnownHostsLine is the gateway's known_hosts line, so a client
-// outside the process can check the gateway's key.
-func (f *Foundation) GatewayKnownHostsLine() (string, error) {
-	key, err := f.SSHGatewayHostKey()
-	if err != nil {
-		return "", err
-	}
-	addr, err := f.SSHGatewayAddr()
-	if err != nil {
-		return "", err
-	}
-	return knownhosts.Line([]string{knownhosts.Normalize(addr)}, key) + "\n", nil
 }

@@ -49,6 +49,8 @@ func init() {
 		"whoami":                   cmdWhoami,
 		"hostname":                 cmdHostname,
 		"cat":                      cmdCat,
+		"head":                     cmdHeadTail, // sim/vm_shell_text.go
+		"tail":                     cmdHeadTail,
 		"sha256sum":                cmdSHA256Sum,
 		"cp":                       cmdCopyMove,
 		"mv":                       cmdCopyMove,

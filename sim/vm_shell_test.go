@@ -101,6 +101,9 @@ func TestShellCommandTable(t *testing.T) {
 		{": && true && ! false", "", 127},
 		{"ls /var/vcap", "data\n", 0},
 		{"mkdir /tmp/a && rmdir /tmp/a && echo ok", "ok\n", 0},
+		{"echo 'a\nb\nc' > /tmp/abc; head -n 2 /tmp/abc", "a\nb\n", 0},
+		{"cat /tmp/abc | tail -1", "c\n", 0},
+		{"head -2 /tmp/none", "", 1},
 	} {
 		out, errOut, st := runLine(sh, c.line, "")
 		if out != c.out || st != c.status {

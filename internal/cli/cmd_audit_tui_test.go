@@ -30,9 +30,18 @@ func tuiAuditorOn(t *testing.T) (*app.Auditor, string) {
 	if err := os.WriteFile(known, []byte(line), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// the VMs are reached through the jumpbox, as sim serve exports it
+	j, err := f.Jumpbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(home, "jumpbox.key")
+	if err := os.WriteFile(key, j.PrivateKeyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for k, v := range map[string]string{"HOME": home, "XDG_CACHE_HOME": filepath.Join(home, "cache"), "XDG_STATE_HOME": filepath.Join(home, "state"),
 		"BOSH_ENVIRONMENT": f.DirectorURL(), "BOSH_CA_CERT": ca, "BOSH_CLIENT": f.ClientID(), "BOSH_CLIENT_SECRET": f.ClientSecret(),
-		"BOSUN_GW_KNOWN_HOSTS": known, "BOSH_ALL_PROXY": "", "BOSH_GW_DISABLE": ""} {
+		"BOSUN_GW_KNOWN_HOSTS": known, "BOSH_ALL_PROXY": j.AllProxy(key), "BOSH_GW_DISABLE": ""} {
 		t.Setenv(k, v)
 	}
 	s, err := openSession(&globals{maxTasks: 8})

@@ -97,9 +97,22 @@ func runLogsFetch(ctx context.Context, g *globals, lf logsFlags, inst string, ou
 	if err != nil {
 		return err
 	}
+	// A filtered bundle is small: list it now, so that a filter that
+	// matched nothing is said, not saved as an empty bundle.
+	var files []bosh.BundleFile
+	if len(lf.only) > 0 {
+		files, err = bosh.ScanBundleFile(ctx, b.Path, nil)
+		if err == nil && len(files) == 0 {
+			os.Remove(b.Path)
+			return exitError{2, fmt.Sprintf("no log file matched --only %s; nothing kept", strings.Join(lf.only, " --only "))}
+		}
+	}
 	if s.Store != nil {
-		if _, err := s.Store.AddLogBundle(info.UUID, b); err != nil {
+		id, err := s.Store.AddLogBundle(info.UUID, b)
+		if err != nil {
 			fmt.Fprintln(errOut, "bosun: warning: bundle not indexed: "+oneLine(err.Error()))
+		} else if files != nil {
+			s.Store.SetLogBundleFiles(id, files)
 		}
 	}
 	if g.jsonOut {

@@ -17,6 +17,7 @@ func newSimCmd(g *globals) *cobra.Command {
 	simCmd := &cobra.Command{Use: "sim", Short: "The simulated foundation (BOSH director and UAA)"}
 	var o sim.Options
 	var caOut string
+	var serveOpts sim.ServeOptions
 	var sinkTo string // cmd_events.go: sink traffic
 	var sinkRate int
 	serve := &cobra.Command{
@@ -46,7 +47,7 @@ func newSimCmd(g *globals) *cobra.Command {
 				caOut = filepath.Join(dir, "ca.pem")
 			}
 			out := cmd.OutOrStdout()
-			lines, err := f.ServeSetup(caOut)
+			lines, err := f.ServeSetupWith(caOut, serveOpts)
 			if err != nil {
 				return err
 			}
@@ -81,7 +82,8 @@ func newSimCmd(g *globals) *cobra.Command {
 	fl.Int64Var(&o.DriftSeed, "drift-seed", 0, "chooses the drifted instances (implies --drift; default: --seed)")
 	fl.StringVar(&sinkTo, "sink-to", "", "send the clusters' Kubernetes events as PKS sinks do (RFC 5424, octet counting) to this host:port")
 	fl.IntVar(&sinkRate, "sink-rate", 50, "sink frames per second, with --sink-to")
-	fl.StringVar(&caOut, "ca-out", "", "write the CA certificate here (default: a temporary file removed on exit)")
+	fl.StringVar(&caOut, "ca-out", "", "write the CA certificate here, and beside it the jumpbox's known_hosts and private key (default: a temporary directory removed on exit)")
+	fl.BoolVar(&serveOpts.NoJumpbox, "no-jumpbox", false, "leave BOSH_ALL_PROXY (the jumpbox) out of the export lines")
 	fl.Var((*byteSize)(&o.LogSize), "log-size", "size of each log bundle, e.g. 500MB (default: natural size, tens of KB)")
 	fl.IntVar(&o.Faults.DropDownloads, "drop-downloads", 0, "fault: cut the next N log bundle downloads halfway")
 	fl.BoolVar(&o.Faults.FailLogs, "fail-logs", false, "fault: fetch-logs tasks fail as if the agent did not answer")

@@ -58,11 +58,13 @@ func (gf *gatewayFlags) sshOptions(s *session, errOut io.Writer) (bosh.SSHOption
 		o.GatewayPrivateKey = b
 	}
 	if s.demo != nil {
-		key, err := s.demo.SSHGatewayHostKey()
+		// The simulated director names no gateway: the in-process
+		// foundation's VMs are reached through its jumpbox, its key pinned.
+		j, err := s.demo.Jumpbox()
 		if err != nil {
 			return o, err
 		}
-		o.GatewayHostKey = key
+		o = bosh.SSHOptions{GatewayHost: j.Addr, GatewayUser: j.User, GatewayPrivateKey: j.PrivateKeyPEM, GatewayHostKey: j.HostKey}
 	}
 	return o, nil
 }
