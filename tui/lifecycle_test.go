@@ -18,6 +18,7 @@ type fakeLifecycle struct {
 	d       *fakeDirector
 	mu      sync.Mutex
 	applied []bosh.LifecycleRequest
+	silent  bool // the agent does not answer: a recreate without --fix fails as the director's does
 }
 
 func (l *fakeLifecycle) PlanLifecycle(ctx context.Context, r bosh.LifecycleRequest) ([]string, []bosh.LifecycleBatch, error) {
@@ -41,7 +42,11 @@ func (l *fakeLifecycle) ChangeState(ctx context.Context, r bosh.LifecycleRequest
 	progress func(bosh.TaskEvent)) (int, cache.Outcome, string, error) {
 	l.mu.Lock()
 	l.applied = append(l.applied, r)
+	silent := l.silent && !r.Fix
 	l.mu.Unlock()
+	if silent {
+		return 78, cache.OutcomeFailed, "", fmt.Errorf("task 78 failed (state error): %s: Timed out sending 'get_state' to instance after 45 seconds", batches[0].Instances[0].Name)
+	}
 	progress(bosh.TaskEvent{TaskID: 77, Stage: "Preparing deployment", Task: "Preparing deployment", State: "finished"})
 	l.d.mu.Lock()
 	for _, b := range batches {
@@ -238,5 +243,22 @@ func TestCancelTheRunningTaskFromTheLifecycleScreen(t *testing.T) {
 	}
 	if v := h.view(); !strings.Contains(v, "cancelled (task 78)") {
 		t.Errorf("outcome not shown:\n%s", v)
+	}
+}
+
+// A recreate of a silent agent without --fix fails as the director's does;
+// the screen says what to do next, and F then makes it work.
+func TestRecreateOfASilentAgentSuggestsFix(t *testing.T) {
+	h, lc := newLifecycleHarness(t, Options{})
+	lc.silent = true
+	h.keys("V", "y")
+	h.await("the failure", func() bool { return strings.Contains(h.view(), "failed") })
+	if v := h.view(); !strings.Contains(v, "recreate again with --fix (F in the confirmation)") {
+		t.Fatalf("no hint:\n%s", v)
+	}
+	h.keys("esc", "V", "F", "y")
+	h.await("the recreate with --fix", func() bool { return lc.count() == 2 && strings.Contains(h.view(), "applied") })
+	if r := lc.applied[1]; !r.Fix {
+		t.Fatalf("second recreate without --fix: %+v", r)
 	}
 }

@@ -87,6 +87,9 @@ func (s *lifecycleScreen) doneLines(w, h int) []string {
 	out := []string{st.role(r).apply(truncate(title, w))}
 	if s.err != nil {
 		out = append(out, wrapText(errText(s.err), w, "  ")...)
+		if s.action == bosh.ActionRecreate && !s.fix && strings.Contains(errText(s.err), "Timed out sending") {
+			out = append(out, wrapText("the agent does not answer: recreate again with --fix (F in the confirmation), which replaces VMs whose agent is silent", w, "  ")...)
+		}
 	} else if s.detail != "" {
 		out = append(out, truncate(s.detail, w))
 	}
