@@ -11,7 +11,9 @@ import (
 // version is set at build time with -ldflags "-X bosun/internal/cli.version=...".
 var version = "dev"
 
-// Run executes the command line and returns the process exit code.
+// Run executes the command line and returns the process exit code
+// (exitcodes.go): an error that names no code is one bosun could not get
+// past, 2.
 func Run(args []string) int {
 	g := &globals{}
 	root := newRootCmd(g)
@@ -27,8 +29,8 @@ func Run(args []string) int {
 		}
 		return e.code
 	}
-	msg := oneLine(err.Error())
+	msg := oneLine(err.Error()) + offlineHint(g, err)
 	fmt.Fprintln(os.Stderr, "bosun: "+msg)
 	logFailure(args, msg)
-	return 1
+	return exitFailed
 }
