@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"bosun/app"
+	"bosun/bosh"
 	"bosun/pks"
 )
 
@@ -374,6 +375,8 @@ func appError(err error) error {
 		return exitError{2, refused.Reason}
 	case errors.As(err, &unknown):
 		return exitError{2, unknown.What}
+	case bosh.KindOf(err) == bosh.KindTaskFailed:
+		return exitError{exitFound, oneLine(err.Error())} // a followed task that failed
 	}
 	return err
 }
