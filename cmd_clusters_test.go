@@ -308,7 +308,7 @@ func TestEtcdHealthOverSSH(t *testing.T) {
 	if bad.Healthy || unhealthy != 1 {
 		t.Errorf("platform-prod: %+v", bad)
 	}
-	if r := e.run("etcd", "-c", "ml-sandbox"); r.code != 1 || !strings.Contains(r.stderr, "no deployment yet") {
+	if r := e.run("etcd", "-c", "ml-sandbox"); r.code != 2 || !strings.Contains(r.stderr, "no deployment yet") {
 		t.Errorf("cluster being created: exit %d %q", r.code, r.stderr)
 	}
 	if r := e.run("--read-only", "etcd", "-c", "data-lake"); r.code != 2 || !strings.Contains(r.stderr, "--read-only") {

@@ -6,6 +6,8 @@ package cli
 import (
 	"fmt"
 	"os"
+
+	"bosun/bosh"
 )
 
 // version is set at build time with -ldflags "-X bosun/internal/cli.version=...".
@@ -13,7 +15,7 @@ var version = "dev"
 
 // Run executes the command line and returns the process exit code
 // (exitcodes.go): an error that names no code is one bosun could not get
-// past, 2.
+// past, 2, unless a director task it followed failed, 1.
 func Run(args []string) int {
 	g := &globals{}
 	root := newRootCmd(g)
@@ -32,5 +34,8 @@ func Run(args []string) int {
 	msg := oneLine(err.Error()) + offlineHint(g, err)
 	fmt.Fprintln(os.Stderr, "bosun: "+msg)
 	logFailure(args, msg)
+	if bosh.KindOf(err) == bosh.KindTaskFailed {
+		return exitFound
+	}
 	return exitFailed
 }
