@@ -224,7 +224,7 @@ func TestCCKLockedDeploymentNamesTheHolder(t *testing.T) {
 		t.Fatal("no locked deployment")
 	}
 	r := e.run("cck", "-d", locked)
-	if r.code != 1 || !strings.Contains(r.stderr, "is locked by task ") || !strings.Contains(r.stderr, "create deployment") {
+	if r.code != 2 || !strings.Contains(r.stderr, "is locked by task ") || !strings.Contains(r.stderr, "create deployment") {
 		t.Errorf("locked: exit %d, stderr %s", r.code, r.stderr)
 	}
 	h := cckHistoryOf(t, e, f, locked)

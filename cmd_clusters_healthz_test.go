@@ -130,11 +130,14 @@ func TestClustersListChecksHealthzOnlyWhenAsked(t *testing.T) {
 		} `json:"health"`
 	}
 	plain := e.run("clusters", "--json")
-	if plain.code != 0 || strings.Contains(plain.stdout, "kube_apiserver") {
-		t.Fatalf("plain list: exit %d, mentions kube_apiserver:\n%s", plain.code, plain.stdout)
+	if plain.code != 0 || strings.Contains(plain.stdout, `"checked"`) {
+		t.Fatalf("plain list: exit %d, checked kube_apiserver:\n%s", plain.code, plain.stdout)
 	}
 	var dataLake string
 	for _, r := range decode[[]row](t, plain) {
+		if r.APIServer != nil {
+			t.Errorf("%s: kube_apiserver %+v without --healthz, want null", r.Name, r.APIServer)
+		}
 		if r.Name == "data-lake" {
 			dataLake = *r.Deployment
 		}

@@ -102,7 +102,7 @@ func TestLogsFetchIndexesAndLists(t *testing.T) {
 	if table.code != 0 || !strings.Contains(table.stdout, "missing") || !strings.Contains(table.stdout, "2 bundles") {
 		t.Errorf("logs list table:\n%s%s", table.stdout, table.stderr)
 	}
-	if r := e.run("logs", "files", "999"); r.code != 1 || !strings.Contains(r.stderr, "no bundle 999 in the index") {
+	if r := e.run("logs", "files", "999"); r.code != 2 || !strings.Contains(r.stderr, "no bundle 999 in the index") {
 		t.Errorf("unknown id: exit %d %s", r.code, r.stderr)
 	}
 }
@@ -119,7 +119,7 @@ func TestLogsFilesOfADamagedBundle(t *testing.T) {
 	body, _ := os.ReadFile(path)
 	os.WriteFile(path, body[:len(body)/2], 0o600)
 	r := e.run("logs", "files", path)
-	if r.code != 1 || !strings.Contains(r.stderr, "is unusable") || !strings.Contains(r.stderr, "damaged") {
+	if r.code != 2 || !strings.Contains(r.stderr, "is unusable") || !strings.Contains(r.stderr, "damaged") {
 		t.Errorf("damaged bundle: exit %d\n%s", r.code, r.stderr)
 	}
 	for _, b := range decode[[]map[string]any](t, e.run("logs", "list", "--json")) {
@@ -128,7 +128,7 @@ func TestLogsFilesOfADamagedBundle(t *testing.T) {
 		}
 	}
 	os.Remove(path)
-	if r := e.run("logs", "files", path); r.code != 1 || !strings.Contains(r.stderr, "is gone") {
+	if r := e.run("logs", "files", path); r.code != 2 || !strings.Contains(r.stderr, "is gone") {
 		t.Errorf("deleted bundle: exit %d\n%s", r.code, r.stderr)
 	}
 }
@@ -145,13 +145,13 @@ func TestLogsFailuresAreClear(t *testing.T) {
 		code   int
 		want   string
 	}{
-		{"unknown instance", sim.Faults{}, []string{"logs", "-d", pks, "master/0"}, 1, "its instance groups are: pivotal-container-service, pks-db"},
-		{"unknown deployment", sim.Faults{}, []string{"logs", "-d", "nope", "web/0"}, 1, "doesn't exist"},
+		{"unknown instance", sim.Faults{}, []string{"logs", "-d", pks, "master/0"}, 2, "its instance groups are: pivotal-container-service, pks-db"},
+		{"unknown deployment", sim.Faults{}, []string{"logs", "-d", "nope", "web/0"}, 2, "doesn't exist"},
 		{"task failed", sim.Faults{FailLogs: true}, []string{"logs", "-d", pks, "pks/0"}, 1, "Timed out sending 'fetch_logs'"},
-		{"connection dropped", sim.Faults{DropDownloads: 10}, []string{"logs", "-d", pks, "pks/0"}, 1, "broke off after"},
+		{"connection dropped", sim.Faults{DropDownloads: 10}, []string{"logs", "-d", pks, "pks/0"}, 2, "broke off after"},
 		{"no deployment", sim.Faults{}, []string{"logs", "master/0"}, 2, "-d DEPLOYMENT"},
 		{"offline", sim.Faults{}, []string{"--offline", "logs", "-d", pks, "pks/0"}, 2, "needs the director"},
-		{"bad type", sim.Faults{}, []string{"logs", "-d", pks, "pks/0", "--type", "kernel"}, 1, "unknown log type"},
+		{"bad type", sim.Faults{}, []string{"logs", "-d", pks, "pks/0", "--type", "kernel"}, 2, "unknown log type"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -61,6 +61,9 @@ func newEnv(t *testing.T) *env {
 		"XDG_CACHE_HOME": filepath.Join(home, "cache"),
 		"XDG_STATE_HOME": filepath.Join(home, "state"),
 		"PATH":           os.Getenv("PATH"),
+		// Tables are cut to 80 columns on a pipe; the tests read whole
+		// rows unless they test the cutting (TestTablesFitTheWidth).
+		"COLUMNS": "400",
 	}}
 }
 
@@ -134,9 +137,15 @@ func startSim(t *testing.T, o sim.Options) *sim.Foundation {
 
 func decode[T any](t *testing.T, r result) T {
 	t.Helper()
+	return decodeExit[T](t, r, 0)
+}
+
+// decodeExit decodes the output of a run that must exit with code.
+func decodeExit[T any](t *testing.T, r result, code int) T {
+	t.Helper()
 	var v T
-	if r.code != 0 {
-		t.Fatalf("exit %d, stderr: %s", r.code, r.stderr)
+	if r.code != code {
+		t.Fatalf("exit %d, want %d, stderr: %s", r.code, code, r.stderr)
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
 		t.Fatalf("output is not the JSON expected: %v\n%s", err, r.stdout)

@@ -77,13 +77,14 @@ func Open(cfg Config) *Session {
 	} else {
 		s.CacheErr = errors.New("no cache")
 	}
-	if !cfg.Offline {
-		s.Client = bosh.New(cfg.Target, bosh.Options{MaxTasks: cfg.MaxTasks})
-	}
 	if s.Store != nil {
 		if info, _, err := s.Store.DirectorFor(cfg.CacheKey); err == nil {
 			s.info = info
 		}
+	}
+	if !cfg.Offline {
+		// The remembered auth type and UAA URL spare a request (bosh.Options.Known).
+		s.Client = bosh.New(cfg.Target, bosh.Options{MaxTasks: cfg.MaxTasks, Known: s.info})
 	}
 	return s
 }
@@ -148,17 +149,22 @@ func (s *Session) DirectorInfo(ctx context.Context, offline bool) (bosh.Info, ti
 		}
 		return info, at, err
 	}
-	info, err := s.Client.Info(ctx)
+	info, err := s.Client.Identity(ctx)
 	if err != nil {
 		return info, time.Time{}, err
 	}
 	s.remember(info, time.Now())
-	return info, time.Now(), nil
+	return s.Known(), time.Now(), nil
 }
 
-// remember keeps the director's answer for this run and in the cache.
+// remember keeps the director's answer for this run and in the cache. An
+// answer without the user (the anonymous /info) keeps the user last known
+// for the same director.
 func (s *Session) remember(info bosh.Info, at time.Time) {
 	s.mu.Lock()
+	if info.User == "" && info.UUID == s.info.UUID {
+		info.User = s.info.User
+	}
 	s.info = info
 	s.mu.Unlock()
 	if s.Store != nil {

@@ -2,6 +2,7 @@ package bosh
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -18,12 +19,12 @@ type Problem struct {
 	Type          string       `json:"type"`
 	Description   string       `json:"description"`
 	Instance      string       `json:"instance"` // "group/uuid", or the instance group when unknown
-	InstanceGroup string       `json:"instance_group,omitempty"`
+	InstanceGroup string       `json:"instance_group"`
 	Resolutions   []Resolution `json:"resolutions"`
 	Default       string       `json:"default"` // the director's auto resolution
 	Expected      CheckState   `json:"expected"`
 	Actual        CheckState   `json:"actual"`
-	Invalid       bool         `json:"invalid,omitempty"` // no longer valid; only "close" is left
+	Invalid       bool         `json:"invalid"` // no longer valid; only "close" is left
 }
 
 // Resolution is one way to resolve a problem: Name is what the director
@@ -33,14 +34,33 @@ type Resolution struct {
 	Plan string `json:"plan"`
 }
 
-// CheckState is one side of a problem's diff. Empty fields do not apply.
+// CheckState is one side of a problem's diff. Empty fields do not apply;
+// in JSON they are null, every key always present.
 type CheckState struct {
-	VMCID   string `json:"vm_cid,omitempty"`
-	VM      string `json:"vm,omitempty"`    // "exists" or "missing"
-	Agent   string `json:"agent,omitempty"` // "responding" or "not responding"
-	DiskCID string `json:"disk_cid,omitempty"`
-	Disk    string `json:"disk,omitempty"`  // "exists", "missing", "active" or "inactive"
-	Mount   string `json:"mount,omitempty"` // the VM(s) the disk is mounted on, or "not mounted"
+	VMCID   string `json:"vm_cid"`
+	VM      string `json:"vm"`    // "exists" or "missing"
+	Agent   string `json:"agent"` // "responding" or "not responding"
+	DiskCID string `json:"disk_cid"`
+	Disk    string `json:"disk"`  // "exists", "missing", "active" or "inactive"
+	Mount   string `json:"mount"` // the VM(s) the disk is mounted on, or "not mounted"
+}
+
+// MarshalJSON writes every key, null for what does not apply.
+func (c CheckState) MarshalJSON() ([]byte, error) {
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	return json.Marshal(struct {
+		VMCID   *string `json:"vm_cid"`
+		VM      *string `json:"vm"`
+		Agent   *string `json:"agent"`
+		DiskCID *string `json:"disk_cid"`
+		Disk    *string `json:"disk"`
+		Mount   *string `json:"mount"`
+	}{opt(c.VMCID), opt(c.VM), opt(c.Agent), opt(c.DiskCID), opt(c.Disk), opt(c.Mount)})
 }
 
 // String renders one side of a problem's diff on one line:

@@ -11,6 +11,12 @@ import (
 type Options struct {
 	MaxTasks     int           // director tasks bosun keeps in flight at once, default 8
 	PollInterval time.Duration // task state poll step, default 100ms
+	// Known is what a cache remembers of the director. With its auth type
+	// (and, for UAA, the UAA URL: no secret) known, connecting skips the
+	// anonymous GET /info that only serves to learn them, so a cold
+	// command makes no more requests than the bosh CLI. Should the
+	// remembered auth no longer work, the client connects afresh once.
+	Known Info
 }
 
 const (
@@ -29,6 +35,7 @@ type Client struct {
 
 	connLock chan struct{} // held while connecting
 	sess     *session      // guarded by connLock
+	noHint   bool          // guarded by connLock: Known failed once, ask /info
 
 	tasks *taskGate
 }
@@ -68,8 +75,12 @@ func (c *Client) session(ctx context.Context, op string) (*session, error) {
 	if c.sess != nil {
 		return c.sess, nil
 	}
+	var known *Info
+	if !c.noHint && (c.opts.Known.AuthType == "basic" || c.opts.Known.AuthType == "uaa" && c.opts.Known.UAAURL != "") {
+		known = &c.opts.Known
+	}
 	s, err := await(ctx, func() (*session, error) {
-		return connect(ctx, c.target, c.logger, c.retryDelay)
+		return connect(ctx, c.target, c.logger, c.retryDelay, known)
 	})
 	if err != nil {
 		return nil, classify(op, c.target.URL, err)
@@ -100,4 +111,21 @@ func await[T any](ctx context.Context, f func() (T, error)) (T, error) {
 		var zero T
 		return zero, ctx.Err()
 	}
+}
+
+// dropHint forgets a session built on remembered auth settings, so the
+// next call connects with a fresh anonymous GET /info; false when the
+// session was not built on them.
+func (c *Client) dropHint(ctx context.Context) bool {
+	select {
+	case c.connLock <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	defer func() { <-c.connLock }()
+	if c.sess == nil || !c.sess.hinted {
+		return false
+	}
+	c.sess, c.noHint = nil, true
+	return true
 }

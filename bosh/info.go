@@ -2,6 +2,7 @@ package bosh
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	boshdir "github.com/cloudfoundry/bosh-cli/v7/director"
@@ -12,6 +13,45 @@ import (
 // (none configured, or refused) the error is KindUnauthorized and the
 // returned Info still holds what the director said.
 func (c *Client) Info(ctx context.Context) (Info, error) {
+	info, err := c.info(ctx)
+	if err != nil && KindOf(err) != KindCanceled && !directorUnreachable(err) && c.dropHint(ctx) {
+		// The remembered auth settings may be stale (a moved UAA, a
+		// director switched to basic auth): learn them again, once.
+		return c.info(ctx)
+	}
+	return info, err
+}
+
+// Identity is who the director is, at the least cost: the anonymous
+// GET /info this client's connection has just made (no user then), else
+// the authenticated one of Info. A listing needs no more, and so makes
+// the requests the bosh CLI makes for it.
+func (c *Client) Identity(ctx context.Context) (Info, error) {
+	s, err := c.session(ctx, "director info")
+	if err != nil {
+		return Info{}, err
+	}
+	select {
+	case c.connLock <- struct{}{}:
+	case <-ctx.Done():
+		return Info{}, classify("director info", c.target.URL, ctx.Err())
+	}
+	fresh := s.fresh && s.anon.UUID != "" && s.hasCreds // no credentials: Info says what to set
+	s.fresh = false
+	<-c.connLock
+	if fresh {
+		return infoFrom(s.anon), nil
+	}
+	return c.Info(ctx)
+}
+
+// directorUnreachable: the director itself (not its UAA) did not answer.
+func directorUnreachable(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Kind == KindUnreachable && e.service != "UAA"
+}
+
+func (c *Client) info(ctx context.Context) (Info, error) {
 	const op = "director info"
 	s, err := c.session(ctx, op)
 	if err != nil {

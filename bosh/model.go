@@ -17,11 +17,11 @@ type Info struct {
 	Version         string          `json:"version"`
 	User            string          `json:"user"`
 	CPI             string          `json:"cpi"`
-	StemcellOS      string          `json:"stemcell_os,omitempty"`
-	StemcellVersion string          `json:"stemcell_version,omitempty"`
+	StemcellOS      string          `json:"stemcell_os"`
+	StemcellVersion string          `json:"stemcell_version"`
 	AuthType        string          `json:"auth_type"` // "uaa" or "basic"
-	UAAURL          string          `json:"uaa_url,omitempty"`
-	Features        map[string]bool `json:"features,omitempty"`
+	UAAURL          string          `json:"uaa_url"`   // "" for basic auth
+	Features        map[string]bool `json:"features"`
 }
 
 // Deployment is one row of GET /deployments.
@@ -30,23 +30,23 @@ type Deployment struct {
 	Releases  []string `json:"releases"`  // "name/version"
 	Stemcells []string `json:"stemcells"` // "name/version"
 	Teams     []string `json:"teams"`
-	Locked    bool     `json:"locked,omitempty"`
+	Locked    bool     `json:"locked"`
 }
 
 // Process is one monit-supervised process of an instance.
 type Process struct {
 	Name       string  `json:"name"`
 	State      string  `json:"state"`
-	UptimeSecs int64   `json:"uptime_secs,omitempty"`
-	MemKB      int64   `json:"mem_kb,omitempty"`
-	MemPercent float64 `json:"mem_percent,omitempty"`
-	CPUTotal   float64 `json:"cpu_total,omitempty"`
+	UptimeSecs int64   `json:"uptime_secs"`
+	MemKB      int64   `json:"mem_kb"`
+	MemPercent float64 `json:"mem_percent"`
+	CPUTotal   float64 `json:"cpu_total"`
 }
 
 // Usage is a used-percentage pair as the agent reports it.
 type Usage struct {
 	Percent      float64 `json:"percent"`
-	InodePercent float64 `json:"inode_percent,omitempty"`
+	InodePercent float64 `json:"inode_percent"`
 }
 
 // Mem is memory or swap usage.
@@ -69,9 +69,9 @@ type Vitals struct {
 	CPU        CPU        `json:"cpu"`
 	Mem        Mem        `json:"mem"`
 	Swap       Mem        `json:"swap"`
-	System     *Usage     `json:"disk_system,omitempty"`
-	Ephemeral  *Usage     `json:"disk_ephemeral,omitempty"`
-	Persistent *Usage     `json:"disk_persistent,omitempty"`
+	System     *Usage     `json:"disk_system"` // null when not mounted
+	Ephemeral  *Usage     `json:"disk_ephemeral"`
+	Persistent *Usage     `json:"disk_persistent"`
 	UptimeSecs int64      `json:"uptime_secs"`
 }
 
@@ -95,16 +95,16 @@ type Instance struct {
 	Name         string    `json:"instance"` // "group/uuid"
 	Index        int       `json:"index"`
 	ProcessState string    `json:"process_state"`
-	State        string    `json:"state,omitempty"` // desired: started, stopped, detached
+	State        string    `json:"state"` // desired: started, stopped, detached
 	AZ           string    `json:"az"`
 	IPs          []string  `json:"ips"`
 	VMCID        string    `json:"vm_cid"`
 	VMType       string    `json:"vm_type"`
-	AgentID      string    `json:"agent_id,omitempty"`
+	AgentID      string    `json:"agent_id"`
 	Bootstrap    bool      `json:"bootstrap"`
-	Ignore       bool      `json:"ignore,omitempty"`
-	DiskCIDs     []string  `json:"disk_cids,omitempty"`
-	VMCreatedAt  time.Time `json:"vm_created_at,omitzero"`
+	Ignore       bool      `json:"ignore"`
+	DiskCIDs     []string  `json:"disk_cids"`
+	VMCreatedAt  time.Time `json:"vm_created_at,omitzero"` // printed as null when unknown (internal/cli)
 	Processes    []Process `json:"processes"`
 	Vitals       *Vitals   `json:"vitals"`
 	Full         bool      `json:"-"`

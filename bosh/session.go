@@ -20,13 +20,15 @@ type session struct {
 	hasCreds bool
 	who      string                     // client or user name presented, for messages
 	token    func(bool) (string, error) // the UAA token session, if any
+	hinted   bool                       // anon was remembered, not asked: no anonymous GET /info was made
+	fresh    bool                       // anon was asked for this session and not handed out by Identity yet
 }
 
 // connect learns the auth type from an anonymous GET /info and builds the
 // authenticated stack as the bosh CLI does: basic auth with the client (or
 // saved username) and secret; on a UAA director a client-credentials
 // session when a client is set, else a session on the saved refresh token.
-func connect(ctx context.Context, t Target, logger boshlog.Logger, retryDelay time.Duration) (*session, error) {
+func connect(ctx context.Context, t Target, logger boshlog.Logger, retryDelay time.Duration, known *Info) (*session, error) {
 	const op = "" // the caller names the operation
 	cfg, err := boshdir.NewConfigFromURL(t.URL)
 	if err != nil {
@@ -44,12 +46,14 @@ func connect(ctx context.Context, t Target, logger boshlog.Logger, retryDelay ti
 	if err != nil {
 		return nil, classify(op, t.URL, err)
 	}
-	info, err := anonWire.client(ctx).Info()
-	if err != nil {
+	var info boshdir.InfoResp
+	if known != nil {
+		info = rememberedInfo(*known)
+	} else if info, err = anonWire.client(ctx).Info(); err != nil {
 		return nil, classify(op, t.URL, err)
 	}
 
-	s := &session{anon: info}
+	s := &session{anon: info, hinted: known != nil, fresh: known == nil}
 	client, secret := t.Client, t.ClientSecret
 	if client == "" {
 		client, secret = t.Username, t.Password
@@ -134,3 +138,15 @@ type noConfigUpdate struct{}
 
 func (noConfigUpdate) UpdateConfigWithToken(string, boshuaa.AccessToken) error { return nil }
 func (noConfigUpdate) Save() error                                             { return nil }
+
+// rememberedInfo is what the anonymous GET /info would say, as a cache
+// remembers it: enough to build the authenticated stack.
+func rememberedInfo(k Info) boshdir.InfoResp {
+	r := boshdir.InfoResp{Name: k.Name, UUID: k.UUID, Version: k.Version, CPI: k.CPI,
+		StemcellOS: k.StemcellOS, StemcellVersion: k.StemcellVersion}
+	r.Auth.Type = k.AuthType
+	if k.AuthType == "uaa" {
+		r.Auth.Options = map[string]interface{}{"url": k.UAAURL}
+	}
+	return r
+}

@@ -60,8 +60,9 @@ var storeWrites = map[string]func(s *Store) error{
 
 // storeReads are the methods of Store that do not write.
 var storeReads = []string{"AllInstances", "AuditHistory", "CCKHistory", "Close", "Clusters", "Damaged", "Deployments",
-	"DirectorFor", "EachInstance", "EachListedInstance", "Events", "History", "InstanceAges", "Instances", "LastAudit", "LastCCKScans",
-	"ListedInstances", "LogBundleFiles", "LogBundles", "Path"}
+	"DirectorFor", "EachInstance", "EachListedInstance", "EachListedInstanceAt", "Events", "History", "InstanceAges", "Instances",
+	"KnownClusters", "KnownDeployments", "KnownInstances", "KnownTaskIDs", "LastAudit", "LastCCKScans",
+	"ListedInstances", "LogBundleFiles", "LogBundles", "Path", "SnapshotTimes"}
 
 func TestEveryStoreMethodIsKnownAsReadOrWrite(t *testing.T) {
 	ty := reflect.TypeFor[*Store]()

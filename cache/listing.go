@@ -98,7 +98,7 @@ func (s *Store) BeginInstanceListing(uuid string, expected []string, at time.Tim
 func (s *Store) ListedInstances(uuid string) ([]bosh.Instance, Listing, error) {
 	var insts []bosh.Instance
 	l, err := s.eachListed(uuid, func(total int) { insts = make([]bosh.Instance, 0, total) },
-		func(in *bosh.Instance) error {
+		func(in *bosh.Instance, _ map[string]time.Time) error {
 			insts = append(insts, *in)
 			return nil
 		})
@@ -111,10 +111,28 @@ func (s *Store) ListedInstances(uuid string) ([]bosh.Instance, Listing, error) {
 // EachListedInstance is EachInstance with the completeness of the
 // director's latest listing, as ListedInstances.
 func (s *Store) EachListedInstance(uuid string, fn func(bosh.Instance) error) (Listing, error) {
-	return s.eachListed(uuid, func(int) {}, func(in *bosh.Instance) error { return fn(*in) })
+	return s.eachListed(uuid, func(int) {}, func(in *bosh.Instance, _ map[string]time.Time) error { return fn(*in) })
 }
 
-func (s *Store) eachListed(uuid string, start func(total int), fn func(*bosh.Instance) error) (Listing, error) {
+// EachListedInstanceAt is EachListedInstance with when each instance's
+// deployment was fetched.
+func (s *Store) EachListedInstanceAt(uuid string, fn func(bosh.Instance, time.Time) error) (Listing, error) {
+	return s.eachListed(uuid, func(int) {}, func(in *bosh.Instance, at map[string]time.Time) error { return fn(*in, at[in.Deployment]) })
+}
+
+// SnapshotTimes is when each deployment of director uuid with cached
+// instances was fetched.
+func (s *Store) SnapshotTimes(uuid string) (map[string]time.Time, error) {
+	var at map[string]time.Time
+	err := s.read("read instance listing", func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		at, err = s.snapshotTimes(ctx, tx, uuid)
+		return err
+	})
+	return at, err
+}
+
+func (s *Store) eachListed(uuid string, start func(total int), fn func(*bosh.Instance, map[string]time.Time) error) (Listing, error) {
 	const op = "read instances"
 	var l Listing
 	err := s.read(op, func(ctx context.Context, tx *sql.Tx) error {
@@ -122,7 +140,11 @@ func (s *Store) eachListed(uuid string, start func(total int), fn func(*bosh.Ins
 		if l, err = s.readListing(ctx, tx, uuid); err != nil {
 			return err
 		}
-		_, err = s.eachInstanceTx(ctx, tx, uuid, start, fn)
+		at, err := s.snapshotTimes(ctx, tx, uuid)
+		if err != nil {
+			return err
+		}
+		_, err = s.eachInstanceTx(ctx, tx, uuid, start, func(in *bosh.Instance) error { return fn(in, at) })
 		if errors.Is(err, ErrNotCached) && l.Begun {
 			start(0)
 			return nil // a listing that has fetched nothing yet
@@ -218,4 +240,24 @@ func (s *Store) readListing(ctx context.Context, tx *sql.Tx, uuid string) (Listi
 	l.Expected = len(expected)
 	l.Complete = known && len(l.Missing) == 0
 	return l, nil
+}
+
+// snapshotTimes is when each deployment's cached instances were fetched.
+func (s *Store) snapshotTimes(ctx context.Context, tx *sql.Tx, uuid string) (map[string]time.Time, error) {
+	const op = "read instance listing"
+	rows, err := tx.QueryContext(ctx, `SELECT deployment, fetched_at FROM instance_snapshots WHERE director_uuid = ?`, uuid)
+	if err != nil {
+		return nil, s.wrap(op, err)
+	}
+	defer rows.Close()
+	at := map[string]time.Time{}
+	for rows.Next() {
+		var name string
+		var n int64
+		if err := rows.Scan(&name, &n); err != nil {
+			return nil, s.wrap(op, err)
+		}
+		at[name] = fromNanos(n)
+	}
+	return at, s.wrap(op, rows.Err())
 }

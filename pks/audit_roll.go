@@ -22,8 +22,8 @@ const (
 type MasterResult struct {
 	Instance    string            `json:"instance"`
 	Outcome     string            `json:"outcome"`
-	Detail      string            `json:"detail,omitempty"`
-	Backup      string            `json:"backup,omitempty"` // path of the bpm.yml backup on the master
+	Detail      string            `json:"detail"`
+	Backup      string            `json:"backup"` // path of the bpm.yml backup on the master
 	FlagsBefore map[string]string `json:"flags_before"`
 	FlagsAfter  map[string]string `json:"flags_after"`
 	At          time.Time         `json:"at"`

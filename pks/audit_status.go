@@ -21,13 +21,13 @@ type MasterAudit struct {
 	Instance     string            `json:"instance"`
 	Enabled      bool              `json:"enabled"`
 	Flags        map[string]string `json:"flags"` // the --audit-* flags of bpm.yml, by name
-	PolicyFile   string            `json:"policy_file,omitempty"`
+	PolicyFile   string            `json:"policy_file"`
 	PolicyLevel  string            `json:"policy_level"`  // the most detailed level the policy records
 	PolicyLevels []string          `json:"policy_levels"` // every level in rule order
-	PolicyError  string            `json:"policy_error,omitempty"`
+	PolicyError  string            `json:"policy_error"`
 	ProcessState string            `json:"process_state"`
-	Drift        bool              `json:"drift"`                 // the running process's args differ from bpm.yml
-	DriftFlags   []string          `json:"drift_flags,omitempty"` // the flags that differ
+	Drift        bool              `json:"drift"`       // the running process's args differ from bpm.yml
+	DriftFlags   []string          `json:"drift_flags"` // the flags that differ
 	// Reverted: bosun's last change is gone, and there is evidence of what
 	// undid it (RecordNote says which): a deploy after it, or a bpm.yml
 	// that bosun did not write.
@@ -41,7 +41,7 @@ type MasterAudit struct {
 	// Lock is who holds an audit roll's lock on this master (the first
 	// master of the cluster, where rolls take it); null when free.
 	Lock  *LockHolder `json:"lock"`
-	Error string      `json:"error,omitempty"`
+	Error string      `json:"error"` // "" when the master was read
 }
 
 // Enabled: the log backend has a path and a policy file is named.

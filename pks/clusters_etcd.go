@@ -3,6 +3,7 @@ package pks
 import (
 	"bufio"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -23,11 +24,32 @@ type EtcdMember struct {
 	ID       string `json:"id"`
 	Endpoint string `json:"endpoint"`
 	Healthy  bool   `json:"healthy"`
-	Took     string `json:"took,omitempty"`  // time to commit the health proposal
-	Error    string `json:"error,omitempty"` // why it is unhealthy
+	Took     string `json:"took"`  // time to commit the health proposal; "" when none
+	Error    string `json:"error"` // why it is unhealthy; "" when healthy
 	Leader   bool   `json:"leader"`
-	Version  string `json:"version,omitempty"`
-	DBSize   string `json:"db_size,omitempty"`
+	Version  string `json:"version"` // "" when the member did not answer the status query
+	DBSize   string `json:"-"`       // as etcdctl prints it: "38 MB"
+	// DBSizeBytes is DBSize in bytes; nil when the member did not answer.
+	DBSizeBytes *int64 `json:"db_size"`
+}
+
+// etcdUnits are the byte units etcdctl's tables use (SI, and IEC for
+// completeness).
+var etcdUnits = map[string]float64{"B": 1, "kB": 1e3, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12,
+	"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
+
+// ParseByteSize reads a size such as "38 MB" or "20 kB" into bytes.
+func ParseByteSize(s string) (int64, bool) {
+	num, unit, _ := strings.Cut(strings.TrimSpace(s), " ")
+	if unit == "" {
+		unit = "B"
+	}
+	f, err := strconv.ParseFloat(num, 64)
+	mult, ok := etcdUnits[strings.TrimSpace(unit)]
+	if err != nil || !ok || f < 0 {
+		return 0, false
+	}
+	return int64(f*mult + 0.5), true
 }
 
 // EtcdReport is a cluster's etcd: every member, whether all are healthy,
@@ -132,6 +154,9 @@ func BuildEtcdReport(cluster, deployment, health, members, status string) EtcdRe
 		}
 		if s, ok := st[m.Endpoint]; ok {
 			m.Leader, m.Version, m.DBSize = s["IS LEADER"] == "true", s["VERSION"], s["DB SIZE"]
+			if n, ok := ParseByteSize(m.DBSize); ok {
+				m.DBSizeBytes = &n
+			}
 			if m.ID == "" {
 				m.ID = s["ID"]
 			}

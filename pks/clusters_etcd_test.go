@@ -32,11 +32,11 @@ func TestEtcdReportJoinsHealthMembersAndStatus(t *testing.T) {
 		t.Fatalf("report %+v", r)
 	}
 	m0, m2 := r.Members[0], r.Members[2]
-	if !m0.Healthy || m0.Took != "2.134ms" || m0.DBSize != "20 MB" || m0.Version != "3.4.13" ||
+	if !m0.Healthy || m0.Took != "2.134ms" || m0.DBSize != "20 MB" || m0.DBSizeBytes == nil || *m0.DBSizeBytes != 20_000_000 || m0.Version != "3.4.13" ||
 		m0.Instance != "master/3f9c5ca9-a2b1-469c-9007-6fdd0844a5ec" || m0.ID != "8e9e05c52164694d" {
 		t.Errorf("member 0: %+v", m0)
 	}
-	if m2.Healthy || m2.Error != "failed to commit proposal: context deadline exceeded" || m2.DBSize != "" {
+	if m2.Healthy || m2.Error != "failed to commit proposal: context deadline exceeded" || m2.DBSize != "" || m2.DBSizeBytes != nil {
 		t.Errorf("member 2: %+v", m2)
 	}
 	healthy := BuildEtcdReport("prod", "d", "https://master-0.etcd.cfcr.internal:2379 is healthy: successfully committed proposal: took = 1ms\n", "", "")

@@ -120,11 +120,11 @@ type ClusterUsage struct {
 	Pods        int            `json:"pods"`      // distinct pods seen in the period
 	Watermark   int            `json:"watermark"` // most pods alive at once
 	WatermarkAt time.Time      `json:"watermark_at"`
-	PodHours    float64        `json:"pod_hours"`             // consumption: summed pod lifetimes in the period
-	CPUUsed     int64          `json:"cpu_used,omitempty"`    // telemetry schema: summed hourly cpu_used samples (unit as the agent reports)
-	MemoryUsed  int64          `json:"memory_used,omitempty"` // telemetry schema: summed hourly memory_used samples
-	Namespaces  map[string]int `json:"namespaces"`            // pods per namespace
-	Daily       []DayCount     `json:"daily"`                 // watermark per UTC day
+	PodHours    float64        `json:"pod_hours"`   // consumption: summed pod lifetimes in the period
+	CPUUsed     *int64         `json:"cpu_used"`    // telemetry schema: summed hourly cpu_used samples (unit as the agent reports); null elsewhere
+	MemoryUsed  *int64         `json:"memory_used"` // telemetry schema: summed hourly memory_used samples; null elsewhere
+	Namespaces  map[string]int `json:"namespaces"`  // pods per namespace
+	Daily       []DayCount     `json:"daily"`       // watermark per UTC day
 }
 
 // DayCount is the watermark of one day.

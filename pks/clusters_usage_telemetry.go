@@ -104,8 +104,7 @@ func BuildTelemetryUsage(watermarks, data string, names map[string]string, since
 		}
 		pods[row[1]][row[2]] = true
 		c.PodHours++ // one sample per pod and hour
-		c.CPUUsed += cpu
-		c.MemoryUsed += mem
+		c.CPUUsed, c.MemoryUsed = addTo(c.CPUUsed, cpu), addTo(c.MemoryUsed, mem)
 	}
 	for agent, c := range by {
 		c.Pods = len(pods[agent])
@@ -115,4 +114,13 @@ func BuildTelemetryUsage(watermarks, data string, names map[string]string, since
 	}
 	sort.Slice(r.Clusters, func(i, j int) bool { return r.Clusters[i].Cluster < r.Clusters[j].Cluster })
 	return r, nil
+}
+
+// addTo adds n to *p, starting from nothing (unknown) at 0.
+func addTo(p *int64, n int64) *int64 {
+	if p == nil {
+		return &n
+	}
+	v := *p + n
+	return &v
 }

@@ -84,7 +84,7 @@ func TestTelemetryUsage(t *testing.T) {
 		t.Fatalf("report %+v", r)
 	}
 	a := r.Clusters[0]
-	if a.Cluster != "prod" || a.Pods != 2 || a.PodHours != 3 || a.CPUUsed != 160 || a.MemoryUsed != 4<<20 ||
+	if a.Cluster != "prod" || a.Pods != 2 || a.PodHours != 3 || a.CPUUsed == nil || *a.CPUUsed != 160 || a.MemoryUsed == nil || *a.MemoryUsed != 4<<20 ||
 		a.Watermark != 4 || len(a.Daily) != 2 || a.Daily[0].Day != "2026-11-01" {
 		t.Errorf("prod: %+v", a)
 	}

@@ -16,14 +16,14 @@ type APIServerCheck struct {
 	Instance string `json:"instance"`
 	Healthy  bool   `json:"healthy"`
 	State    string `json:"state"` // monit: running, initializing, Execution failed, ...
-	Error    string `json:"error,omitempty"`
+	Error    string `json:"error"` // "" when healthy
 }
 
 // APIServerReport is the kube-apiserver /healthz of every master of a
 // cluster. Checked is false when bosun did not look (Skipped says why).
 type APIServerReport struct {
 	Checked bool             `json:"checked"`
-	Skipped string           `json:"skipped,omitempty"`
+	Skipped string           `json:"skipped"` // "" when checked
 	Healthy bool             `json:"healthy"`
 	Masters []APIServerCheck `json:"masters"`
 }

@@ -9,14 +9,14 @@ import "time"
 // Event is one Kubernetes API event received from a PKS sink, with the
 // class bosun gives it and the BOSH deployment it came from.
 type Event struct {
-	Time       time.Time `json:"time"`               // frame TIMESTAMP: when PKS forwarded it
-	Received   time.Time `json:"received"`           // when bosun read it
-	Cluster    string    `json:"cluster"`            // HOSTNAME (the cluster name), else the cluster's deployment
-	Deployment string    `json:"deployment"`         // service-instance_<uuid>, when the sending VM is known
-	Instance   string    `json:"instance,omitempty"` // "group/uuid" of the VM named by vm_id, when known
+	Time       time.Time `json:"time"`       // frame TIMESTAMP: when PKS forwarded it
+	Received   time.Time `json:"received"`   // when bosun read it
+	Cluster    string    `json:"cluster"`    // HOSTNAME (the cluster name), else the cluster's deployment
+	Deployment string    `json:"deployment"` // service-instance_<uuid>, when the sending VM is known
+	Instance   string    `json:"instance"`   // "group/uuid" of the VM named by vm_id, when known
 	Namespace  string    `json:"namespace"`
 	Object     string    `json:"object"`
-	VMID       string    `json:"vm_id,omitempty"` // the node the event is about (vm_id), empty for controller events
+	VMID       string    `json:"vm_id"` // the node the event is about (vm_id), empty for controller events
 	Class      Class     `json:"class"`
 	Reason     string    `json:"reason"` // inferred from the message: the wire carries no reason
 	Message    string    `json:"message"`

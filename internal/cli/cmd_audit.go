@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"bosun/app"
+	"bosun/bosh"
 	"bosun/pks"
 )
 
@@ -154,6 +155,7 @@ func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) err
 		return err
 	}
 	s.warnCache(errOut)
+	cluster := strings.TrimPrefix(dep, "service-instance_") // the uuid, until the name is known
 	if byName != nil {
 		_, e, err := resolveCluster(ctx, g, s, af.cluster, false, errOut)
 		if err != nil {
@@ -162,7 +164,7 @@ func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) err
 		if e.Deployment == "" {
 			return exitError{2, fmt.Sprintf("cluster %s has no deployment on the director yet", af.cluster)}
 		}
-		dep = e.Deployment
+		dep, cluster = e.Deployment, e.Name
 	}
 	opts, err := af.gw.sshOptions(s, errOut)
 	if err != nil {
@@ -173,7 +175,7 @@ func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) err
 		if err != nil {
 			return appError(err)
 		}
-		return printAuditStatus(g, dep, masters, out)
+		return printAuditStatus(g, cluster, dep, masters, out)
 	}
 	sess, plans, err := s.PlanAudit(ctx, dep, change, opts)
 	if err != nil {
@@ -210,10 +212,10 @@ func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) err
 	case errors.As(rollErr, &refused):
 		return exitError{2, refused.Reason}
 	case errors.Is(rollErr, app.ErrNotConfirmed):
-		return exitError{1, "not confirmed; nothing changed"}
+		return exitError{exitFailed, "not confirmed; nothing changed"}
 	}
 	if g.jsonOut {
-		doc := map[string]any{"cluster": af.cluster, "deployment": dep, "action": action, "masters": results}
+		doc := map[string]any{"cluster": cluster, "deployment": dep, "action": action, "masters": results}
 		if rollErr != nil {
 			doc["error"] = rollErr.Error()
 		}
@@ -245,22 +247,35 @@ type auditStatusDoc struct {
 	Masters    []pks.MasterAudit `json:"masters"`
 }
 
-func printAuditStatus(g *globals, dep string, masters []pks.MasterAudit, out io.Writer) error {
-	failed := 0
-	for _, m := range masters {
+// printAuditStatus prints the masters' audit state; a master that could
+// not be read makes it partial (exit 3), drift or a reverted change a
+// finding (exit 1).
+func printAuditStatus(g *globals, cluster, dep string, masters []pks.MasterAudit, out io.Writer) error {
+	failed, drifted := 0, 0
+	for i, m := range masters {
 		if m.Error != "" {
 			failed++
 		}
+		if m.Drift || m.Reverted {
+			drifted++
+		}
+		masters[i].DriftFlags = nonNil(m.DriftFlags)
+	}
+	if masters == nil {
+		masters = []pks.MasterAudit{}
 	}
 	if g.jsonOut {
-		if err := writeJSON(out, auditStatusDoc{Cluster: dep, Deployment: dep, Masters: masters}); err != nil {
+		if err := writeJSON(out, auditStatusDoc{Cluster: cluster, Deployment: dep, Masters: masters}); err != nil {
 			return err
 		}
 	} else {
 		writeAuditStatus(out, dep, masters)
 	}
 	if failed > 0 {
-		return exitError{1, fmt.Sprintf("%d of %d masters could not be read", failed, len(masters))}
+		return partial(fmt.Sprintf("%d of %d masters could not be read", failed, len(masters)))
+	}
+	if drifted > 0 {
+		return exitError{exitFound, fmt.Sprintf("%d of %d masters drift from bpm.yml or from bosun's last change", drifted, len(masters))}
 	}
 	return nil
 }
@@ -360,6 +375,8 @@ func appError(err error) error {
 		return exitError{2, refused.Reason}
 	case errors.As(err, &unknown):
 		return exitError{2, unknown.What}
+	case bosh.KindOf(err) == bosh.KindTaskFailed:
+		return exitError{exitFound, oneLine(err.Error())} // a followed task that failed
 	}
 	return err
 }

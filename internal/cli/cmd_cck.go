@@ -156,14 +156,14 @@ func runCCK(ctx context.Context, g *globals, f cckFlags, in io.Reader, out, errO
 	case errors.As(rerr, &refused):
 		return exitError{2, refused.Reason}
 	case errors.Is(rerr, app.ErrNotConfirmed):
-		return exitError{1, "nothing resolved: not confirmed"}
+		return exitError{exitFailed, "nothing resolved: not confirmed"}
 	}
 	if rerr != nil {
 		if g.jsonOut {
 			report.Resolution.Error = oneLine(rerr.Error())
 			writeJSON(out, report)
 		}
-		return exitError{1, oneLine(rerr.Error())}
+		return exitError{actionExit(rerr), oneLine(rerr.Error())}
 	}
 	after, err := cckScan(ctx, s, f.dep, !g.jsonOut, errOut)
 	if err != nil {
@@ -186,7 +186,7 @@ func finishCCK(g *globals, out io.Writer, r cckReport) error {
 		writeProblemsTable(out, r.Deployment, r.Problems)
 	}
 	if n := len(r.Problems); n > 0 {
-		return exitError{1, ""}
+		return exitError{exitFound, ""}
 	}
 	return nil
 }

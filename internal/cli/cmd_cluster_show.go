@@ -15,9 +15,9 @@ import (
 // clusters` plus the API's details and the deployment's instances.
 type clusterDetailJSON struct {
 	clusterJSON
-	MasterHost   string                `json:"kubernetes_master_host,omitempty"`
-	MasterPort   int                   `json:"kubernetes_master_port,omitempty"`
-	ControlPlane string                `json:"control_plane_deployment,omitempty"`
+	MasterHost   *string               `json:"kubernetes_master_host"`
+	MasterPort   *int                  `json:"kubernetes_master_port"`
+	ControlPlane *string               `json:"control_plane_deployment"`
 	Instances    []clusterInstanceJSON `json:"instances"`
 }
 
@@ -54,9 +54,10 @@ func runCluster(ctx context.Context, g *globals, gf *gatewayFlags, noSSH bool, a
 	if e.Deployment != "" {
 		l.apiserver = map[string]pks.APIServerReport{e.Deployment: rep}
 	}
-	d := clusterDetailJSON{clusterJSON: l.toJSON(e), ControlPlane: l.control, Instances: []clusterInstanceJSON{}}
-	if e.Cluster != nil {
-		d.MasterHost, d.MasterPort = e.Cluster.Parameters.MasterHost, e.Cluster.Parameters.MasterPort
+	d := clusterDetailJSON{clusterJSON: l.toJSON(e), ControlPlane: optString(l.control), Instances: []clusterInstanceJSON{}}
+	if e.Cluster != nil && e.Cluster.Parameters.MasterHost != "" {
+		port := e.Cluster.Parameters.MasterPort
+		d.MasterHost, d.MasterPort = &e.Cluster.Parameters.MasterHost, &port
 	}
 	insts := l.insts[e.Deployment]
 	bosh.SortInstances(insts)
@@ -72,9 +73,22 @@ func runCluster(ctx context.Context, g *globals, gf *gatewayFlags, noSSH bool, a
 	}
 	d.APIServer = &rep
 	if g.jsonOut {
-		return writeJSON(out, d)
+		err = writeJSON(out, d)
+	} else {
+		err = writeClusterDetail(out, d, e)
 	}
-	return writeClusterDetail(out, d, e)
+	if err != nil {
+		return err
+	}
+	return l.partial()
+}
+
+// deref is *p, "" for nil.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }
 
 func writeClusterDetail(w io.Writer, d clusterDetailJSON, e pks.Entry) error {
@@ -85,28 +99,28 @@ func writeClusterDetail(w io.Writer, d clusterDetailJSON, e pks.Entry) error {
 	row("Plan:", d.PlanName)
 	row("Last action:", strings.TrimSpace(d.LastAction+" "+d.LastActionState))
 	row("Description:", d.LastActionDescription)
-	if d.MasterHost != "" {
-		row("Master host:", fmt.Sprintf("%s:%d", d.MasterHost, d.MasterPort))
+	if d.MasterHost != nil {
+		row("Master host:", fmt.Sprintf("%s:%d", *d.MasterHost, *d.MasterPort))
 	}
 	ips := strings.Join(d.KubernetesMasterIPs, ", ")
 	if ips == "" && e.Cluster != nil {
 		ips = strings.Join(e.Cluster.KubernetesMasterIPs, ", ")
 	}
 	row("Master IPs:", ips)
-	row("K8s / PKS version:", strings.Trim(d.K8sVersion+" / "+d.PKSVersion, " /"))
+	row("K8s / PKS version:", strings.Trim(deref(d.K8sVersion)+" / "+deref(d.PKSVersion), " /"))
 	dep := dash(e.Deployment)
 	if lbl := e.Link.Label(); lbl != "" {
 		dep += " (" + lbl + ")"
 	}
 	row("Deployment:", dep)
-	row("Control plane:", d.ControlPlane)
+	row("Control plane:", deref(d.ControlPlane))
 	row("Health:", healthText(d.Health))
 	row("kube-apiserver:", apiserverText(*d.APIServer))
 	if c := d.LastCloudCheck; c != nil {
 		row("Last cloud-check:", fmt.Sprintf("%s, %s (%d problems)", c.At.Local().Format("2006-01-02 15:04"), c.Outcome, c.Problems))
 	}
-	if d.Audit != "" {
-		row("Audit:", d.Audit+" (as bosun last left it)")
+	if d.Audit != nil {
+		row("Audit:", *d.Audit+" (as bosun last left it)")
 	}
 	if d.Health != nil {
 		row("Masters running:", fmt.Sprintf("%d/%d", d.Health.MastersRunning, d.Health.Masters))

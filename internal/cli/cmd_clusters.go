@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -50,9 +49,15 @@ func newClustersCmd(g *globals) *cobra.Command {
 				for i, e := range l.entries {
 					out[i] = l.toJSON(e)
 				}
-				return writeJSON(cmd.OutOrStdout(), out)
+				if err := writeJSON(cmd.OutOrStdout(), out); err != nil {
+					return err
+				}
+				return l.partial()
 			}
-			return writeClustersTable(cmd.OutOrStdout(), l)
+			if err := writeClustersTable(cmd.OutOrStdout(), l, g.table()); err != nil {
+				return err
+			}
+			return l.partial()
 		},
 	}
 	cmd.Flags().BoolVar(&noHealth, "no-health", false, "skip the health roll-up (no director task per cluster)")
@@ -105,15 +110,28 @@ type clusterJSON struct {
 	Workers               int           `json:"workers"`
 	Deployment            *string       `json:"deployment"`
 	Link                  pks.Link      `json:"link"`
-	K8sVersion            string        `json:"k8s_version,omitempty"`
-	PKSVersion            string        `json:"pks_version,omitempty"`
-	Source                string        `json:"source"`
+	K8sVersion            *string       `json:"k8s_version"`
+	PKSVersion            *string       `json:"pks_version"`
 	Health                *pks.Health   `json:"health"`
-	LastCloudCheck        *lastScanJSON `json:"last_cloud_check,omitempty"` // from the cache's history
-	Audit                 string        `json:"audit,omitempty"`            // on, off, mixed: as bosun last left it
+	LastCloudCheck        *lastScanJSON `json:"last_cloud_check"` // from the cache's history
+	Audit                 *string       `json:"audit"`            // on, off, mixed: as bosun last left it
 	// APIServer is each master's kube-apiserver /healthz, folded into
 	// Health: always in `bosun cluster NAME`, with --healthz in the list.
-	APIServer *pks.APIServerReport `json:"kube_apiserver,omitempty"`
+	APIServer *pks.APIServerReport `json:"kube_apiserver"`
+	// Source is "live" or "cache": where the cluster record came from,
+	// fetched at FetchedAt; NamesFrom says who named it ("pks-api",
+	// "cache", or "deployments" when no cluster list was to be had).
+	Source    string    `json:"source"`
+	FetchedAt time.Time `json:"fetched_at"`
+	NamesFrom string    `json:"names_from"`
+}
+
+// optString is s, or null for "" (unknown).
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // lastScanJSON is the last cloud-check scan bosun recorded for a deployment.
@@ -124,12 +142,16 @@ type lastScanJSON struct {
 }
 
 func (l *clusterListing) toJSON(e pks.Entry) clusterJSON {
-	j := clusterJSON{Name: e.Name, UUID: e.UUID, KubernetesMasterIPs: []string{}, Link: e.Link, Source: l.source}
+	j := clusterJSON{Name: e.Name, UUID: e.UUID, KubernetesMasterIPs: []string{}, Link: e.Link,
+		Source: sourceLive, FetchedAt: l.at.UTC(), NamesFrom: l.source}
+	if l.source == sourceCache || l.source == sourceDeployments && !l.depsLive {
+		j.Source = sourceCache
+	}
 	if c := e.Cluster; c != nil {
 		j.PlanName, j.LastAction, j.LastActionState, j.LastActionDescription = c.PlanName, c.LastAction, c.LastActionState, c.LastActionDescription
 		j.KubernetesMasterIPs = nonNil(c.MasterIPs())
 		j.Workers = c.Parameters.WorkerInstances
-		j.K8sVersion, j.PKSVersion = c.K8sVersion, c.PKSVersion
+		j.K8sVersion, j.PKSVersion = optString(c.K8sVersion), optString(c.PKSVersion)
 	}
 	if e.Deployment != "" {
 		dep := e.Deployment
@@ -141,7 +163,7 @@ func (l *clusterListing) toJSON(e pks.Entry) clusterJSON {
 	if r, ok := l.cck[e.Deployment]; ok && e.Deployment != "" {
 		j.LastCloudCheck = &lastScanJSON{At: r.At, Outcome: r.Outcome, Problems: r.Problems}
 	}
-	j.Audit = l.audit[e.Deployment]
+	j.Audit = optString(l.audit[e.Deployment])
 	if h, ok := l.health[e.Deployment]; ok {
 		if rep, ok := l.apiserver[e.Deployment]; ok && e.Deployment != "" {
 			h.Problems = append([]string{}, h.Problems...)
@@ -170,9 +192,8 @@ func masterIPs(insts []bosh.Instance) []string {
 	return out
 }
 
-func writeClustersTable(w io.Writer, l *clusterListing) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tPLAN\tLAST ACTION\tMASTER IPS\tWORKERS\tHEALTH\tDEPLOYMENT")
+func writeClustersTable(w io.Writer, l *clusterListing, o tableOpts) error {
+	t := newTable(o, "NAME", "PLAN", "LAST ACTION", "MASTER IPS", "WORKERS", "HEALTH", "DEPLOYMENT")
 	for _, e := range l.entries {
 		j := l.toJSON(e)
 		action := dash(strings.TrimSpace(j.LastAction + " " + j.LastActionState))
@@ -187,11 +208,13 @@ func writeClustersTable(w io.Writer, l *clusterListing) error {
 				dep = e.Deployment + " (" + lbl + ")"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Name, dash(j.PlanName), action, dash(ips),
-			workersText(j), healthText(j.Health), dep)
+		t.row(e.Name, dash(j.PlanName), action, dash(ips), workersText(j), healthText(j.Health), dep)
 	}
-	fmt.Fprintf(tw, "\n%d clusters (names from %s)\n", len(l.entries), l.source)
-	return tw.Flush()
+	if err := t.flush(w); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\n%d clusters (names from %s)\n", len(l.entries), l.source)
+	return err
 }
 
 func workersText(j clusterJSON) string {
@@ -234,7 +257,7 @@ func resolveCluster(ctx context.Context, g *globals, s *session, arg string, wit
 	}
 	e, err := pks.Resolve(arg, l.entries)
 	if err != nil {
-		return nil, pks.Entry{}, exitError{1, err.Error()}
+		return nil, pks.Entry{}, exitError{exitFailed, err.Error()}
 	}
 	if withHealth && e.Deployment != "" {
 		l.entries = []pks.Entry{e}

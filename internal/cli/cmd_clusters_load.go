@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +21,7 @@ type clusterListing struct {
 	source    string    // "pks-api", "cache" or "deployments"
 	at        time.Time // when the cluster list was fetched
 	depsKnown bool
+	depsLive  bool                  // the deployments came from the director, not the cache
 	health    map[string]pks.Health // by deployment
 	insts     map[string][]bosh.Instance
 	uuid      string                         // the director's, "" when unknown
@@ -27,6 +29,25 @@ type clusterListing struct {
 	cck       map[string]cache.CCKRecord     // last cloud-check scan by deployment, from the cache
 	audit     map[string]string              // "on", "off" or "mixed" by deployment, from the cache
 	apiserver map[string]pks.APIServerReport // masters' /healthz by deployment, when asked (cmd_clusters_healthz.go)
+	// incomplete says why a live listing is not whole or not live (the
+	// cache stood in, a deployment could not be read); "" when it is, and
+	// always offline, where the cache is what was asked for.
+	incomplete []string
+}
+
+// note records why the listing is partial; offline nothing is.
+func (l *clusterListing) note(g *globals, why string) {
+	if !g.offline {
+		l.incomplete = append(l.incomplete, why)
+	}
+}
+
+// partial is exit 3 with the reasons when the listing is incomplete.
+func (l *clusterListing) partial() error {
+	if len(l.incomplete) == 0 {
+		return nil
+	}
+	return partial("the listing is partial: " + strings.Join(l.incomplete, "; "))
 }
 
 // Sources of the cluster names.
@@ -34,6 +55,7 @@ const (
 	sourceAPI         = "pks-api"
 	sourceCache       = "cache"
 	sourceDeployments = "deployments"
+	sourceLive        = "live" // where a listing's element came from: "live" or sourceCache
 )
 
 // loadClusters asks the director and the PKS API (or, offline, the cache)
@@ -45,6 +67,7 @@ func loadClusters(ctx context.Context, g *globals, s *session, withHealth bool, 
 	info, _, err := s.DirectorInfo(ctx, g.offline)
 	if err != nil && !g.offline {
 		fmt.Fprintln(errOut, "bosun: warning: "+oneLine(err.Error()))
+		l.note(g, "the director could not be asked")
 		info, _, err = s.DirectorInfo(ctx, true)
 	}
 	if err == nil {
@@ -60,6 +83,7 @@ func loadClusters(ctx context.Context, g *globals, s *session, withHealth bool, 
 		l.entries = pks.Join(clusters, deps, l.depsKnown)
 	case l.depsKnown:
 		fmt.Fprintln(errOut, "bosun: "+oneLine(err.Error())+"; listing the cluster deployments without their names")
+		l.note(g, "cluster names unknown")
 		l.source, l.entries = sourceDeployments, pks.FromDeployments(deps)
 	default:
 		return nil, fmt.Errorf("no clusters: %v, and the director's deployments are not known either", oneLine(err.Error()))
@@ -105,13 +129,18 @@ func (l *clusterListing) deploymentNames(ctx context.Context, g *globals, s *ses
 		deps, err = liveDeployments(ctx, s, l.uuid, time.Now(), errOut)
 		if err != nil {
 			fmt.Fprintln(errOut, "bosun: warning: "+oneLine(err.Error()))
+			l.note(g, "deployments from the cache")
 		}
 	}
+	at := time.Now()
+	l.depsLive = deps != nil
 	if deps == nil && s.Store != nil && l.uuid != "" {
-		var at time.Time
 		if deps, at, err = s.Store.Deployments(l.uuid); err == nil {
 			noteAge(errOut, "deployments", at)
 		}
+	}
+	if l.at.IsZero() {
+		l.at = at // until the cluster list says otherwise
 	}
 	if deps == nil {
 		return nil
@@ -147,6 +176,7 @@ func (l *clusterListing) clusterList(ctx context.Context, g *globals, s *session
 		if err == nil {
 			if apiErr != nil {
 				fmt.Fprintln(errOut, "bosun: "+oneLine(apiErr.Error()))
+				l.note(g, "clusters from the cache")
 			}
 			fmt.Fprintf(errOut, "bosun: clusters from cache (PKS API %s), fetched %s ago (%s)\n", api, cache.Age(at, time.Now()), at.Local().Format("2006-01-02 15:04:05"))
 			l.source, l.at = sourceCache, at
@@ -190,7 +220,11 @@ func (l *clusterListing) rollUp(ctx context.Context, g *globals, s *session, err
 			fmt.Fprintln(errOut, "bosun: warning: instance details: "+oneLine(err.Error()))
 		}
 	}
+	missed := 0
 	for _, dep := range deps {
+		if !got[dep] {
+			missed++
+		}
 		if !got[dep] && s.Store != nil && l.uuid != "" {
 			if insts, _, err := s.Store.Instances(l.uuid, dep); err == nil {
 				l.insts[dep] = insts
@@ -199,5 +233,8 @@ func (l *clusterListing) rollUp(ctx context.Context, g *globals, s *session, err
 		if insts, ok := l.insts[dep]; ok {
 			l.health[dep] = pks.RollUp(insts)
 		}
+	}
+	if missed > 0 {
+		l.note(g, fmt.Sprintf("instances of %d of %d cluster deployments not read live", missed, len(deps)))
 	}
 }

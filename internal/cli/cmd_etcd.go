@@ -53,7 +53,7 @@ func runEtcd(ctx context.Context, g *globals, gf *gatewayFlags, name string, out
 		return err
 	}
 	if e.Deployment == "" {
-		return exitError{1, fmt.Sprintf("cluster %s has no deployment yet (%s): no masters to ask", e.Name, e.Link.Label())}
+		return exitError{exitFailed, fmt.Sprintf("cluster %s has no deployment yet (%s): no masters to ask", e.Name, e.Link.Label())}
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -67,7 +67,7 @@ func runEtcd(ctx context.Context, g *globals, gf *gatewayFlags, name string, out
 		err = writeEtcdTable(out, r)
 	}
 	if err == nil && !r.Healthy {
-		return exitError{1, ""}
+		return exitError{exitFound, ""}
 	}
 	return err
 }
@@ -89,7 +89,7 @@ func etcdReport(ctx context.Context, s *session, gf *gatewayFlags, cluster, dep 
 		}
 	}()
 	if len(sess.Hosts) == 0 {
-		return pks.EtcdReport{}, exitError{1, "the director set up SSH on no master of " + dep}
+		return pks.EtcdReport{}, exitError{exitFailed, "the director set up SSH on no master of " + dep}
 	}
 	host := sess.Hosts[0]
 	run := func(query string) (string, error) {

@@ -69,8 +69,8 @@ type eventJSON struct {
 	Class      string    `json:"class"`
 	Reason     string    `json:"reason"`
 	Message    string    `json:"message"`
-	VMID       string    `json:"vm_id,omitempty"`
-	Instance   string    `json:"instance,omitempty"`
+	VMID       *string   `json:"vm_id"`    // null for controller events
+	Instance   *string   `json:"instance"` // "group/uuid" of the VM, null when not known
 }
 
 func runEventsQuery(g *globals, q eventsQuery, out, errOut io.Writer) error {
@@ -93,6 +93,9 @@ func runEventsQuery(g *globals, q eventsQuery, out, errOut io.Writer) error {
 		return fmt.Errorf("events are kept in the cache, which cannot be opened: %w", err)
 	}
 	defer store.Close()
+	if err := checkEventsCluster(store, q.cluster); err != nil {
+		return err
+	}
 	evs, err := store.Events(cq)
 	if err != nil {
 		return err
@@ -112,7 +115,34 @@ func runEventsQuery(g *globals, q eventsQuery, out, errOut io.Writer) error {
 
 func storedEventJSON(e *cache.K8sEvent) eventJSON {
 	return eventJSON{Time: e.Time, Cluster: e.Cluster, Deployment: e.Deployment, Namespace: e.Namespace, Object: e.Object,
-		Class: e.Class, Reason: e.Reason, Message: e.Message, VMID: e.VMID, Instance: e.Instance}
+		Class: e.Class, Reason: e.Reason, Message: e.Message, VMID: optString(e.VMID), Instance: optString(e.Instance)}
+}
+
+// checkEventsCluster refuses a cluster the cache knows by no name: not a
+// cached PKS cluster (name or uuid), deployment, or the cluster of a
+// stored event.
+func checkEventsCluster(store *cache.Store, name string) error {
+	if name == "" {
+		return nil
+	}
+	clusters, err := store.KnownClusters("")
+	if err != nil {
+		return err
+	}
+	deps, err := store.KnownDeployments("")
+	if err != nil {
+		return err
+	}
+	for _, n := range append(clusters, deps...) {
+		if n == name {
+			return nil
+		}
+	}
+	known := "none cached yet: run 'bosun clusters' once"
+	if len(clusters) > 0 {
+		known = "known: " + strings.Join(clusters[:min(len(clusters), 10)], ", ")
+	}
+	return exitError{exitFailed, fmt.Sprintf("no cluster %q (a name, uuid or service-instance_ deployment); %s", name, known)}
 }
 
 // writeEventGroups prints one row per cluster, namespace and object.
@@ -427,7 +457,7 @@ func (p *eventPrinter) print(ev *pks.Event) {
 	}
 	if p.json {
 		e := eventJSON{Time: ev.Time, Cluster: ev.Cluster, Deployment: ev.Deployment, Namespace: ev.Namespace,
-			Object: ev.Object, Class: string(ev.Class), Reason: ev.Reason, Message: ev.Message, VMID: ev.VMID, Instance: ev.Instance}
+			Object: ev.Object, Class: string(ev.Class), Reason: ev.Reason, Message: ev.Message, VMID: optString(ev.VMID), Instance: optString(ev.Instance)}
 		p.err = writeJSONLine(p.w, e)
 		return
 	}

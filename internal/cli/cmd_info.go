@@ -20,11 +20,11 @@ type infoReport struct {
 	Environment   string     `json:"environment"`
 	DirectorURL   string     `json:"director_url"`
 	Director      *bosh.Info `json:"director"`
-	DirectorError string     `json:"director_error,omitempty"`
-	FromCache     bool       `json:"from_cache,omitempty"`
+	DirectorError *string    `json:"director_error"` // null when the director answered
+	FromCache     bool       `json:"from_cache"`
 	BoshConfig    string     `json:"bosh_config"`
 	CachePath     string     `json:"cache_path"`
-	CacheError    string     `json:"cache_error,omitempty"`
+	CacheError    *string    `json:"cache_error"` // null when the cache opened
 	LogPath       string     `json:"log_path"`
 }
 
@@ -46,11 +46,14 @@ func newInfoCmd(g *globals) *cobra.Command {
 			}
 			r.CachePath, _ = cache.DefaultPath()
 			if s.CacheErr != nil {
-				r.CacheError = oneLine(s.CacheErr.Error())
+				r.CacheError = optString(oneLine(s.CacheErr.Error()))
 			}
 			info, _, err := s.DirectorInfo(cmd.Context(), g.offline)
+			if err == nil && !g.offline && s.Client != nil {
+				info, err = s.Client.Info(cmd.Context()) // the user bosun acts as, asked
+			}
 			if err != nil {
-				r.DirectorError = oneLine(err.Error())
+				r.DirectorError = optString(oneLine(err.Error()))
 			} else {
 				r.Director, r.FromCache = &info, g.offline
 			}
@@ -75,12 +78,12 @@ func writeInfo(w io.Writer, r infoReport) {
 		fmt.Fprintf(w, "director     %s %s, uuid %s, cpi %s (%s)\n", d.Name, d.Version, d.UUID, dash(d.CPI), src)
 		fmt.Fprintf(w, "auth         %s, user %s\n", d.AuthType, dash(d.User))
 	} else {
-		fmt.Fprintf(w, "director     %s\n", r.DirectorError)
+		fmt.Fprintf(w, "director     %s\n", deref(r.DirectorError))
 	}
 	fmt.Fprintf(w, "bosh config  %s\n", dash(r.BoshConfig))
 	fmt.Fprintf(w, "cache        %s\n", r.CachePath)
-	if r.CacheError != "" {
-		fmt.Fprintf(w, "             %s\n", r.CacheError)
+	if r.CacheError != nil {
+		fmt.Fprintf(w, "             %s\n", *r.CacheError)
 	}
 	fmt.Fprintf(w, "log          %s\n", r.LogPath)
 }

@@ -34,36 +34,37 @@ func runDeployments(ctx context.Context, g *globals, out, errOut io.Writer) erro
 		return err
 	}
 	defer s.close()
-	deps, err := loadDeployments(ctx, g, s, errOut)
+	deps, o, err := loadDeployments(ctx, g, s, errOut)
 	if err != nil {
 		return err
 	}
 	if g.jsonOut {
-		return writeJSON(out, deps)
+		return writeDeploymentsJSON(out, deps, o)
 	}
-	return writeDeploymentsTable(out, deps)
+	return writeDeploymentsTable(out, deps, g.table())
 }
 
 // loadDeployments returns the director's deployments, live (and written to
 // the cache) or, with --offline, from the cache with a note of their age.
-func loadDeployments(ctx context.Context, g *globals, s *session, errOut io.Writer) ([]bosh.Deployment, error) {
+func loadDeployments(ctx context.Context, g *globals, s *session, errOut io.Writer) ([]bosh.Deployment, origin, error) {
 	info, at, err := s.DirectorInfo(ctx, g.offline)
 	if err != nil {
-		return nil, err
+		return nil, origin{}, err
 	}
 	if g.offline {
 		deps, at, err := s.Store.Deployments(info.UUID)
 		if errors.Is(err, cache.ErrNotCached) {
-			return nil, fmt.Errorf("no deployments cached for %s yet: run once without --offline", s.EnvName)
+			return nil, origin{}, fmt.Errorf("no deployments cached for %s yet: run once without --offline", s.EnvName)
 		}
 		if err != nil {
-			return nil, err
+			return nil, origin{}, err
 		}
 		noteAge(errOut, "deployments", at)
-		return deps, nil
+		return deps, cachedAt(at), nil
 	}
 	s.warnCache(errOut)
-	return liveDeployments(ctx, s, info.UUID, at, errOut)
+	deps, err := liveDeployments(ctx, s, info.UUID, at, errOut)
+	return deps, liveAt(at), err
 }
 
 // liveDeployments asks the director and writes the answer to the cache.
@@ -106,10 +107,11 @@ func runInstances(ctx context.Context, g *globals, dep string, out, errOut io.Wr
 		return streamCachedInstances(ctx, s, out, errOut)
 	}
 	var insts []bosh.Instance
+	var o origin
 	if g.offline {
-		insts, err = cachedInstances(ctx, s, dep, errOut)
+		insts, o, err = cachedInstances(ctx, s, dep, errOut)
 	} else {
-		insts, err = liveInstances(ctx, g, s, dep, errOut)
+		insts, o, err = liveInstances(ctx, g, s, dep, errOut)
 	}
 	var partial exitError
 	if errors.As(err, &partial) && insts != nil {
@@ -120,9 +122,9 @@ func runInstances(ctx context.Context, g *globals, dep string, out, errOut io.Wr
 	}
 	bosh.SortInstances(insts)
 	if g.jsonOut {
-		err = writeJSON(out, insts)
+		err = writeInstancesJSON(out, insts, o)
 	} else {
-		err = writeInstancesTable(out, insts, dep == "")
+		err = writeInstancesTable(out, insts, dep == "", g.table())
 	}
 	if err == nil && partial.code != 0 {
 		return partial
@@ -130,35 +132,37 @@ func runInstances(ctx context.Context, g *globals, dep string, out, errOut io.Wr
 	return err
 }
 
-func cachedInstances(ctx context.Context, s *session, dep string, errOut io.Writer) ([]bosh.Instance, error) {
+func cachedInstances(ctx context.Context, s *session, dep string, errOut io.Writer) ([]bosh.Instance, origin, error) {
 	info, _, err := s.DirectorInfo(ctx, true)
 	if err != nil {
-		return nil, err
+		return nil, origin{}, err
 	}
 	var insts []bosh.Instance
 	var at time.Time
 	if dep != "" {
 		insts, at, err = s.Store.Instances(info.UUID, dep)
 		if errors.Is(err, cache.ErrNotCached) {
-			return nil, fmt.Errorf("no instances cached for %s yet: run once without --offline", s.EnvName)
+			return nil, origin{}, fmt.Errorf("no instances of %s cached for %s yet: run once without --offline", dep, s.EnvName)
 		}
 		if err != nil {
-			return nil, err
+			return nil, origin{}, err
 		}
 		noteAge(errOut, "instances", at)
-		return insts, nil
+		return insts, cachedAt(at), nil
 	}
 	insts, l, err := s.Store.ListedInstances(info.UUID)
 	if errors.Is(err, cache.ErrNotCached) {
-		return nil, fmt.Errorf("no instances cached for %s yet: run once without --offline", s.EnvName)
+		return nil, origin{}, fmt.Errorf("no instances cached for %s yet: run once without --offline", s.EnvName)
 	}
 	if err != nil {
-		return nil, err
+		return nil, origin{}, err
 	}
 	if insts == nil {
 		insts = []bosh.Instance{}
 	}
-	return insts, noteListing(errOut, l)
+	o := cachedAt(l.FetchedAt)
+	o.byDep, _ = s.Store.SnapshotTimes(info.UUID) // without them, the listing's time stands
+	return insts, o, noteListing(errOut, l)
 }
 
 // noteListing says how old and how complete an offline listing is; an
@@ -181,8 +185,8 @@ func streamCachedInstances(ctx context.Context, s *session, out, errOut io.Write
 		return err
 	}
 	arr := newJSONArray(out)
-	l, err := s.Store.EachListedInstance(info.UUID, func(in bosh.Instance) error {
-		return arr.add(instanceForJSON(in))
+	l, err := s.Store.EachListedInstanceAt(info.UUID, func(in bosh.Instance, at time.Time) error {
+		return arr.add(instanceForJSON(in, cachedAt(at)))
 	})
 	if errors.Is(err, cache.ErrNotCached) {
 		return fmt.Errorf("no instances cached for %s yet: run once without --offline", s.EnvName)
@@ -199,28 +203,35 @@ func streamCachedInstances(ctx context.Context, s *session, out, errOut io.Write
 
 // liveInstances fetches instance details (a director task per deployment)
 // for one deployment or, concurrently within the client's bound, for all.
-func liveInstances(ctx context.Context, g *globals, s *session, dep string, errOut io.Writer) ([]bosh.Instance, error) {
+func liveInstances(ctx context.Context, g *globals, s *session, dep string, errOut io.Writer) ([]bosh.Instance, origin, error) {
 	info, _, err := s.DirectorInfo(ctx, false)
 	if err != nil {
-		return nil, err
+		return nil, origin{}, err
 	}
 	s.warnCache(errOut)
+	o := liveAt(time.Now())
+	o.byDep = map[string]time.Time{}
+	var atMu sync.Mutex
 	save := func(d string, insts []bosh.Instance) {
-		if err := s.KeepInstances(info.UUID, d, insts, time.Now()); err != nil {
+		at := time.Now()
+		if err := s.KeepInstances(info.UUID, d, insts, at); err != nil {
 			fmt.Fprintln(errOut, "bosun: warning: "+oneLine(err.Error()))
 		}
+		atMu.Lock()
+		o.byDep[d] = at
+		atMu.Unlock()
 	}
 	if dep != "" {
 		insts, err := s.Client.InstanceDetails(ctx, dep)
 		if err != nil {
-			return nil, err
+			return nil, origin{}, err
 		}
 		save(dep, insts)
-		return insts, nil
+		return insts, o, nil
 	}
 	deps, err := liveDeployments(ctx, s, info.UUID, time.Now(), io.Discard)
 	if err != nil {
-		return nil, err
+		return nil, origin{}, err
 	}
 	names := make([]string, len(deps))
 	for i, d := range deps {
@@ -245,14 +256,14 @@ func liveInstances(ctx context.Context, g *globals, s *session, dep string, errO
 		mu.Unlock()
 	})
 	if err != nil {
-		return nil, err
+		return nil, origin{}, err
 	}
 	if len(failed) > 0 {
 		for _, e := range failed {
 			fmt.Fprintln(errOut, "bosun: "+oneLine(e.Error()))
 		}
 		// Print what did arrive; the exit code still says it is incomplete.
-		return all, exitError{3, fmt.Sprintf("instances of %d of %d deployments could not be fetched", len(failed), len(names))}
+		return all, o, partial(fmt.Sprintf("instances of %d of %d deployments could not be fetched", len(failed), len(names)))
 	}
-	return all, nil
+	return all, o, nil
 }

@@ -51,13 +51,13 @@ func runLogsFiles(ctx context.Context, g *globals, arg string, out, errOut io.Wr
 	}
 	if files == nil {
 		if _, err := os.Stat(path); err != nil {
-			return exitError{1, fmt.Sprintf("bundle %s is gone: %s", path, oneLine(err.Error()))}
+			return exitError{exitFailed, fmt.Sprintf("bundle %s is gone: %s", path, oneLine(err.Error()))}
 		}
 		pr := newProgressPrinter(errOut, !g.jsonOut)
 		files, err = bosh.ScanBundleFile(ctx, path, func(p bosh.Progress) { pr.update(bosh.LogsProgress{Stage: stageListing, Progress: p}) })
 		pr.finish()
 		if err != nil {
-			return exitError{1, fmt.Sprintf("bundle %s is unusable: %s", path, oneLine(err.Error()))}
+			return exitError{exitFailed, fmt.Sprintf("bundle %s is unusable: %s", path, oneLine(err.Error()))}
 		}
 		if id != 0 {
 			if err := store.SetLogBundleFiles(id, files); err != nil {
@@ -106,7 +106,7 @@ func findBundle(store *cache.Store, storeErr error, arg string) (int64, string, 
 				return b.ID, b.Path, nil
 			}
 		}
-		return 0, "", exitError{1, fmt.Sprintf("no bundle %d in the index (bosun logs list shows them)", n)}
+		return 0, "", exitError{exitFailed, fmt.Sprintf("no bundle %d in the index (bosun logs list shows them)", n)}
 	}
 	abs, err := filepath.Abs(arg)
 	if err != nil {

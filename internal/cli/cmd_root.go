@@ -24,6 +24,7 @@ type globals struct {
 	yes          bool
 	production   bool // environment marked production: the TUI asks for typed names
 	noColor      bool
+	wide         bool // tables print every row whole, however wide
 	maxTasks     int
 	deployment   string // TUI: open on this deployment's instances
 	refresh      time.Duration
@@ -44,7 +45,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		Use:   "bosun",
 		Short: "A terminal UI and scriptable CLI for BOSH directors and PKS/TKGI",
 		Long: "bosun lists deployments and instances of a BOSH director, live or from its cache,\n" +
-			"in a terminal UI or as scriptable commands with --json and exit codes.",
+			"in a terminal UI or as scriptable commands with --json and exit codes.\n\n" + exitCodesHelp + "\n\n" + jsonHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       version,
@@ -69,6 +70,7 @@ func newRootCmd(g *globals) *cobra.Command {
 	f.BoolVarP(&g.yes, "yes", "n", false, "confirm actions without a prompt (env BOSH_NON_INTERACTIVE)")
 	f.BoolVar(&g.production, "production", false, "mark the environment production: TUI confirmations need the typed name (env BOSUN_PRODUCTION=1)")
 	f.BoolVar(&g.noColor, "no-color", false, "disable colour (also NO_COLOR)")
+	f.BoolVar(&g.wide, "wide", false, "tables: print every row whole instead of cutting cells to the terminal's width (COLUMNS, 80 on a pipe)")
 	f.IntVar(&g.maxTasks, "max-tasks", 8, "director tasks bosun keeps in flight at once")
 	addPKSFlags(f, g)
 	root.Flags().StringVarP(&g.deployment, "deployment", "d", "", "TUI: open on the instances of this deployment")
@@ -108,8 +110,11 @@ func newRootCmd(g *globals) *cobra.Command {
 		newHistoryCmd(g),
 		newInfoCmd(g),
 		newSimCmd(g),
+		newVersionCmd(g),
 	)
 	root.AddCommand(newLifecycleCmds(g)...)
+	acceptDays(root)
+	addCompletions(root, g)
 	return root
 }
 

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -57,12 +56,7 @@ func newUsageCmd(g *globals) *cobra.Command {
 // parseSince reads --since.
 func parseSince(s string, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if d, ok := strings.CutSuffix(s, "d"); ok {
-		if n, err := strconv.Atoi(d); err == nil && n > 0 {
-			return now.Add(-time.Duration(n) * 24 * time.Hour), nil
-		}
-	}
-	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+	if d, err := parseDuration(s); err == nil && d > 0 {
 		return now.Add(-d), nil
 	}
 	for _, layout := range []string{"2006-01-02", pks.BillingTimeLayout, "2006-01-02T15:04:05", time.RFC3339} {
@@ -102,7 +96,7 @@ func usageReport(ctx context.Context, g *globals, s *session, gf *gatewayFlags, 
 		return pks.UsageReport{}, err
 	}
 	if l.control == "" {
-		return pks.UsageReport{}, exitError{1, "no PKS control plane deployment (pivotal-container-service-<hex>) on this director"}
+		return pks.UsageReport{}, exitError{exitFailed, "no PKS control plane deployment (pivotal-container-service-<hex>) on this director"}
 	}
 	names := map[string]string{}
 	for _, e := range l.entries {
@@ -116,7 +110,7 @@ func usageReport(ctx context.Context, g *globals, s *session, gf *gatewayFlags, 
 	if cluster != "" {
 		e, err := pks.Resolve(cluster, l.entries)
 		if err != nil {
-			return pks.UsageReport{}, exitError{1, err.Error()}
+			return pks.UsageReport{}, exitError{exitFailed, err.Error()}
 		}
 		only = pks.DeploymentName(e.UUID)
 	}
@@ -154,7 +148,7 @@ func readUsage(ctx context.Context, s *session, gf *gatewayFlags, control string
 		absent++
 	}
 	if absent > 0 {
-		return pks.UsageReport{}, exitError{1, pks.ErrNoBillingDB.Error()}
+		return pks.UsageReport{}, exitError{exitFailed, pks.ErrNoBillingDB.Error()}
 	}
 	return pks.UsageReport{}, fmt.Errorf("usage database not reached on %s: %w", control, lastErr)
 }
@@ -238,8 +232,8 @@ func writeUsageTable(w io.Writer, r pks.UsageReport) error {
 // usageDetail is the top namespaces (billing) or the summed CPU and
 // memory samples (telemetry, which knows no namespaces).
 func usageDetail(c pks.ClusterUsage) string {
-	if len(c.Namespaces) == 0 && (c.CPUUsed > 0 || c.MemoryUsed > 0) {
-		return fmt.Sprintf("cpu_used %d, memory_used %d MiB (summed hourly samples)", c.CPUUsed, c.MemoryUsed>>20)
+	if len(c.Namespaces) == 0 && c.CPUUsed != nil && c.MemoryUsed != nil {
+		return fmt.Sprintf("cpu_used %d, memory_used %d MiB (summed hourly samples)", *c.CPUUsed, *c.MemoryUsed>>20)
 	}
 	return topNamespaces(c.Namespaces, 3)
 }

@@ -6,31 +6,13 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"bosun/bosh"
 )
 
-// writeJSON prints v as indented JSON. Slices in the contract are never
-// null: an empty list is [].
+// writeJSON prints v as indented JSON. Listings go through
+// writeDeploymentsJSON and writeInstancesJSON (output_listing.go).
 func writeJSON(w io.Writer, v any) error {
-	switch x := v.(type) {
-	case []bosh.Deployment:
-		if x == nil {
-			x = []bosh.Deployment{}
-		}
-		for i := range x {
-			x[i].Releases = nonNil(x[i].Releases)
-			x[i].Stemcells = nonNil(x[i].Stemcells)
-			x[i].Teams = nonNil(x[i].Teams)
-		}
-		v = x
-	case []bosh.Instance:
-		for i := range x {
-			x[i] = instanceForJSON(x[i])
-		}
-		return writeJSONArray(w, x)
-	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
@@ -80,15 +62,6 @@ func (a *jsonArray) close() error {
 	return a.bw.Flush()
 }
 
-// instanceForJSON fills the lists the contract never prints as null.
-func instanceForJSON(in bosh.Instance) bosh.Instance {
-	in.IPs = nonNil(in.IPs)
-	if in.Processes == nil {
-		in.Processes = []bosh.Process{}
-	}
-	return in
-}
-
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -96,36 +69,41 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func writeDeploymentsTable(w io.Writer, deps []bosh.Deployment) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tRELEASES\tSTEMCELLS\tTEAMS")
+func writeDeploymentsTable(w io.Writer, deps []bosh.Deployment, o tableOpts) error {
+	t := newTable(o, "NAME", "RELEASES", "STEMCELLS", "TEAMS")
 	for _, d := range deps {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Name, strings.Join(d.Releases, ","), strings.Join(d.Stemcells, ","), dash(strings.Join(d.Teams, ",")))
+		t.row(d.Name, strings.Join(d.Releases, ","), strings.Join(d.Stemcells, ","), dash(strings.Join(d.Teams, ",")))
 	}
-	fmt.Fprintf(tw, "\n%d deployments\n", len(deps))
-	return tw.Flush()
+	if err := t.flush(w); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\n%d deployments\n", len(deps))
+	return err
 }
 
-func writeInstancesTable(w io.Writer, insts []bosh.Instance, withDeployment bool) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	head := "INSTANCE\tPROCESS STATE\tAZ\tIPS\tVM CID\tVM TYPE\tLOAD\tCPU\tMEM\tDISK SYS/EPH/PERS"
+func writeInstancesTable(w io.Writer, insts []bosh.Instance, withDeployment bool, o tableOpts) error {
+	head := []string{"INSTANCE", "PROCESS STATE", "AZ", "IPS", "VM CID", "VM TYPE", "LOAD", "CPU", "MEM", "DISK SYS/EPH/PERS"}
 	if withDeployment {
-		head = "DEPLOYMENT\t" + head
+		head = append([]string{"DEPLOYMENT"}, head...)
 	}
-	fmt.Fprintln(tw, head)
+	t := newTable(o, head...)
 	for _, in := range insts {
-		if withDeployment {
-			fmt.Fprintf(tw, "%s\t", in.Deployment)
-		}
 		name := in.Name
 		if in.Bootstrap {
 			name += "*"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", name, dash(in.ProcessState), dash(in.AZ),
-			dash(strings.Join(in.IPs, ",")), dash(in.VMCID), dash(in.VMType), vitalsColumns(in.Vitals))
+		cells := []string{name, dash(in.ProcessState), dash(in.AZ), dash(strings.Join(in.IPs, ",")), dash(in.VMCID), dash(in.VMType)}
+		cells = append(cells, strings.Split(vitalsColumns(in.Vitals), "\t")...)
+		if withDeployment {
+			cells = append([]string{in.Deployment}, cells...)
+		}
+		t.row(cells...)
 	}
-	fmt.Fprintf(tw, "\n%d instances\n", len(insts))
-	return tw.Flush()
+	if err := t.flush(w); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\n%d instances\n", len(insts))
+	return err
 }
 
 func vitalsColumns(v *bosh.Vitals) string {

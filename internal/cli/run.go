@@ -6,12 +6,16 @@ package cli
 import (
 	"fmt"
 	"os"
+
+	"bosun/bosh"
 )
 
 // version is set at build time with -ldflags "-X bosun/internal/cli.version=...".
 var version = "dev"
 
-// Run executes the command line and returns the process exit code.
+// Run executes the command line and returns the process exit code
+// (exitcodes.go): an error that names no code is one bosun could not get
+// past, 2, unless a director task it followed failed, 1.
 func Run(args []string) int {
 	g := &globals{}
 	root := newRootCmd(g)
@@ -27,8 +31,11 @@ func Run(args []string) int {
 		}
 		return e.code
 	}
-	msg := oneLine(err.Error())
+	msg := oneLine(err.Error()) + offlineHint(g, err)
 	fmt.Fprintln(os.Stderr, "bosun: "+msg)
 	logFailure(args, msg)
-	return 1
+	if bosh.KindOf(err) == bosh.KindTaskFailed {
+		return exitFound
+	}
+	return exitFailed
 }
