@@ -148,7 +148,7 @@ func TestClusterAcceptsNameUUIDOrDeployment(t *testing.T) {
 		}
 	}
 	r := e.run("cluster", "no-such-cluster")
-	if r.code != 1 || !strings.Contains(r.stderr, "known: ") || !strings.Contains(r.stderr, "payments-prod") {
+	if r.code != 2 || !strings.Contains(r.stderr, "known: ") || !strings.Contains(r.stderr, "payments-prod") {
 		t.Errorf("unknown cluster: exit %d, %q", r.code, r.stderr)
 	}
 	if r := e.run("cluster"); r.code != 2 {
@@ -359,7 +359,7 @@ func TestUsageFromBillingDatabase(t *testing.T) {
 	e2 := newEnv(t)
 	e2.pointAtPKS(newer)
 	r := e2.run("usage")
-	if r.code != 1 || !strings.Contains(r.stderr, "not available on this version") {
+	if r.code != 2 || !strings.Contains(r.stderr, "not available on this version") {
 		t.Errorf("without a billing database: exit %d %q", r.code, r.stderr)
 	}
 }
