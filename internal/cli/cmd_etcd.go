@@ -1,8 +1,8 @@
 package cli
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"bosun/app"
-	"bosun/bosh"
 	"bosun/pks"
 )
 
@@ -72,38 +71,22 @@ func runEtcd(ctx context.Context, g *globals, gf *gatewayFlags, name string, out
 	return err
 }
 
-// etcdReport runs the etcdctl queries on master/0 of dep through the
-// director's SSH setup. The TUI's etcd view calls it too.
+// etcdReport runs the etcdctl queries on master/0 of dep (app.EtcdReport)
+// with the gateway settings. The TUI's etcd view calls it too.
 func etcdReport(ctx context.Context, s *session, gf *gatewayFlags, cluster, dep string, errOut io.Writer) (pks.EtcdReport, error) {
 	opts, err := gf.sshOptions(s, errOut)
 	if err != nil {
 		return pks.EtcdReport{}, exitError{2, err.Error()}
 	}
-	sess, err := s.OpenSSH(ctx, app.Read, "etcd health", bosh.SSHTarget{Deployment: dep, Group: "master", IndexOrID: "0"}, opts)
+	r, err := s.EtcdReport(ctx, cluster, dep, opts, func(msg string) { fmt.Fprintln(errOut, "bosun: warning: "+msg) })
+	var none *app.NoHostError
+	if errors.As(err, &none) {
+		return r, exitError{exitFailed, none.Error()}
+	}
 	if err != nil {
-		return pks.EtcdReport{}, appError(err)
+		return r, appError(err)
 	}
-	defer func() {
-		if err := sess.Close(); err != nil {
-			fmt.Fprintln(errOut, "bosun: warning: SSH cleanup failed, the user "+sess.User()+" may remain: "+oneLine(err.Error()))
-		}
-	}()
-	if len(sess.Hosts) == 0 {
-		return pks.EtcdReport{}, exitError{exitFailed, "the director set up SSH on no master of " + dep}
-	}
-	host := sess.Hosts[0]
-	run := func(query string) (string, error) {
-		var buf bytes.Buffer
-		_, err := sess.Run(ctx, host, pks.EtcdCommand(query), nil, &buf, &buf)
-		return buf.String(), err
-	}
-	var outs [3]string
-	for i, q := range []string{"endpoint health", "member list -w table", "endpoint status -w table"} {
-		if outs[i], err = run(q); err != nil {
-			return pks.EtcdReport{}, fmt.Errorf("etcdctl %s on %s master/0: %w", q, dep, err)
-		}
-	}
-	return pks.BuildEtcdReport(cluster, dep, outs[0], outs[1], outs[2]), nil
+	return r, nil
 }
 
 func writeEtcdTable(w io.Writer, r pks.EtcdReport) error {

@@ -1,8 +1,8 @@
 package cli
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,7 +16,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"bosun/app"
-	"bosun/bosh"
 	"bosun/pks"
 )
 
@@ -117,103 +116,22 @@ func usageReport(ctx context.Context, g *globals, s *session, gf *gatewayFlags, 
 	return readUsage(ctx, s, gf, l.control, names, only, since, errOut)
 }
 
-// readUsage asks the control plane for pod usage: the billing database
-// on pks-db/0 (TKGI 1.7-1.8) or on the API VM (1.3-1.6), else the
-// telemetry database on the API VM (PKS 1.0-1.2). only keeps one cluster
-// deployment.
+// readUsage asks the control plane for pod usage (app.ReadUsage) with the
+// gateway settings.
 func readUsage(ctx context.Context, s *session, gf *gatewayFlags, control string, names map[string]string, only string,
 	since time.Time, errOut io.Writer) (pks.UsageReport, error) {
 	opts, err := gf.sshOptions(s, errOut)
 	if err != nil {
 		return pks.UsageReport{}, exitError{2, err.Error()}
 	}
-	var lastErr error
-	absent := 0 // VMs reached that have no usage database
-	for _, group := range []string{"pks-db", "pivotal-container-service"} {
-		sess, err := s.OpenSSH(ctx, app.Read, "usage", bosh.SSHTarget{Deployment: control, Group: group, IndexOrID: "0"}, opts)
-		if err != nil {
-			lastErr = err
-			continue
-		}
-		r, found, err := usageOn(ctx, sess, group, names, only, since)
-		if cerr := sess.Close(); cerr != nil {
-			fmt.Fprintln(errOut, "bosun: warning: SSH cleanup failed, the user "+sess.User()+" may remain: "+oneLine(cerr.Error()))
-		}
-		switch {
-		case err != nil:
-			return r, fmt.Errorf("usage query on %s %s/0: %w", control, group, err)
-		case found:
-			return r, nil
-		}
-		absent++
+	r, err := s.ReadUsage(ctx, control, names, only, since, opts, func(msg string) { fmt.Fprintln(errOut, "bosun: warning: "+msg) })
+	if errors.Is(err, pks.ErrNoBillingDB) {
+		return r, exitError{exitFailed, pks.ErrNoBillingDB.Error()}
 	}
-	if absent > 0 {
-		return pks.UsageReport{}, exitError{exitFailed, pks.ErrNoBillingDB.Error()}
+	if err != nil {
+		return r, appError(err)
 	}
-	return pks.UsageReport{}, fmt.Errorf("usage database not reached on %s: %w", control, lastErr)
-}
-
-// usageOn runs the queries on one VM; found is false when the VM has
-// neither database (or no client).
-func usageOn(ctx context.Context, sess *bosh.SSHSession, group string, names map[string]string, only string,
-	since time.Time) (pks.UsageReport, bool, error) {
-	run := func(cmd string) (string, int, error) {
-		var o, e bytes.Buffer
-		code, err := sess.Run(ctx, sess.Hosts[0], cmd, nil, &o, &e)
-		if code != 0 && err == nil {
-			return e.String(), code, nil
-		}
-		return o.String(), code, err
-	}
-	out, code, err := run(pks.BillingCommand(since))
-	switch {
-	case err != nil:
-		return pks.UsageReport{}, false, err
-	case code == 0:
-		pods, err := pks.ParseBillingPods(out)
-		if err != nil {
-			return pks.UsageReport{}, false, err
-		}
-		if only != "" {
-			var kept []pks.Pod
-			for _, p := range pods {
-				if p.Deployment == only {
-					kept = append(kept, p)
-				}
-			}
-			pods = kept
-		}
-		return pks.BuildUsage(pods, names, since, time.Now()), true, nil
-	case code != 127 && !strings.Contains(out, "Unknown database"):
-		return pks.UsageReport{}, false, fmt.Errorf("billing query exited %d: %s", code, oneLine(out))
-	case group != "pivotal-container-service":
-		return pks.UsageReport{}, false, nil
-	}
-	wq, dq := pks.TelemetryCommands(since)
-	wm, code, err := run(wq)
-	if err != nil || code == 127 || strings.Contains(wm, "Unknown database") {
-		return pks.UsageReport{}, false, err
-	}
-	if code != 0 {
-		return pks.UsageReport{}, false, fmt.Errorf("telemetry query exited %d: %s", code, oneLine(wm))
-	}
-	data, code, err := run(dq)
-	if err != nil || code != 0 {
-		return pks.UsageReport{}, false, fmt.Errorf("telemetry data query exited %d: %v %s", code, err, oneLine(data))
-	}
-	r, err := pks.BuildTelemetryUsage(wm, data, names, since, time.Now())
-	if err != nil || only == "" {
-		return r, err == nil, err
-	}
-	kept := r.Clusters[:0]
-	for _, c := range r.Clusters {
-		if c.Deployment == only {
-			kept = append(kept, c)
-			r.Watermark, r.WatermarkAt, r.PodHours = c.Watermark, c.WatermarkAt, c.PodHours
-		}
-	}
-	r.Clusters = kept
-	return r, true, nil
+	return r, nil
 }
 
 func writeUsageTable(w io.Writer, r pks.UsageReport) error {
