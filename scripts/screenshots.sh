@@ -147,6 +147,17 @@ tmux send-keys -t "$session" y
 wait_for "BEFORE"
 shot recreate-done
 
+# The director's tasks, a running task's output followed, and its activity.
+tmux send-keys -t "$session" ":tasks" Enter
+wait_for "processing"
+shot tasks
+tmux send-keys -t "$session" Enter
+wait_for "Preparing deployment"
+shot task-output
+tmux send-keys -t "$session" ":activity" Enter
+wait_for "ACTION"
+shot activity
+
 # Kubernetes events from the clusters' sinks.
 start
 tmux send-keys -t "$session" ":events" Enter
