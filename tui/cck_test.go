@@ -23,6 +23,7 @@ type cckDirector struct {
 	probs      []bosh.Problem
 	scanErr    error
 	resolveErr error
+	hold       chan struct{} // when set, a resolution waits on it, as a long director task does
 	scans      int
 	answers    [][]bosh.Answer
 }
@@ -41,6 +42,10 @@ func (d *cckDirector) ScanProblems(ctx context.Context, dep string, progress fun
 }
 
 func (d *cckDirector) ResolveProblems(ctx context.Context, dep string, answers []bosh.Answer, progress func(bosh.TaskEvent)) (bosh.ResolveOutcome, error) {
+	if d.hold != nil {
+		progress(bosh.TaskEvent{TaskID: 42, Stage: "Applying problem resolutions", Task: "VM … (missing_vm 3): Recreate VM", State: "started"})
+		<-d.hold
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.answers = append(d.answers, answers)

@@ -91,3 +91,26 @@ func TestEscOnStopQuestionGoesBack(t *testing.T) {
 		t.Fatalf("results %+v", a.results)
 	}
 }
+
+// q while the director applies cloud-check resolutions asks too; the
+// default waits for the task and quits once it has ended.
+func TestQuitDuringCloudCheckApplyWaitsForTheTask(t *testing.T) {
+	h, d, _ := newCCKHarness(t, false)
+	d.hold = make(chan struct{})
+	h.keys("c", "a")
+	h.post(keyMsg("y"))
+	h.await("the resolution under way", func() bool { return strings.Contains(h.view(), "Applying problem resolutions") })
+	h.post(keyMsg("q"))
+	if h.quit || !strings.Contains(h.view(), "cloud-check resolutions on cf-00: the director's task runs") {
+		t.Fatalf("q did not ask:\n%s", h.view())
+	}
+	h.post(keyMsg("enter"))
+	if h.quit {
+		t.Fatal("quit before the director's task ended")
+	}
+	close(d.hold)
+	h.await("the quit once the task ended", func() bool { return h.quit })
+	if _, n := d.counts(); n != 1 {
+		t.Fatalf("%d resolutions", n)
+	}
+}
