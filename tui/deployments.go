@@ -199,7 +199,7 @@ func (s *deploymentsScreen) Reload() {
 	want[depColHealth] = textWidth(lookNoDetails.String())
 	for i := range rows {
 		r := &rows[i]
-		want[depColName] = max(want[depColName], textWidth(r.d.Name))
+		want[depColName] = max(want[depColName], textWidth(r.d.Name+s.c.taskMark(r.d.Name, r.d.Locked)+s.c.cckMark(r.d.Name)))
 		want[depColReleases] = max(want[depColReleases], textWidth(releasesText(r.d.Releases)))
 		want[depColStemcells] = max(want[depColStemcells], textWidth(strings.Join(r.d.Stemcells, ", ")))
 		want[depColTeams] = max(want[depColTeams], textWidth(strings.Join(r.d.Teams, ", ")))
@@ -264,10 +264,7 @@ func (s *deploymentsScreen) Cell(i, col, w int) cell {
 	r := s.set.at(i)
 	switch col {
 	case depColName:
-		c := cell{text: r.d.Name}
-		if r.d.Locked {
-			c.text += " (locked)"
-		}
+		c := cell{text: r.d.Name + s.c.taskMark(r.d.Name, r.d.Locked)}
 		if mark := s.c.cckMark(r.d.Name); mark != "" {
 			c.text += mark
 			c.role = roleWarn

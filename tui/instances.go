@@ -298,6 +298,9 @@ func (s *instancesScreen) Toolbar() (string, string) {
 		total += len(b.rows)
 	}
 	right := s.shownOf(total, "instance", "instances") + " · sort " + strings.ToLower(s.tbl.cols[s.sortCol].title)
+	if t, ok := s.c.tasks.oldest[s.dep]; ok && !s.all() {
+		right = fmt.Sprintf("task %d %s (%s) · ", t.ID, t.Description, t.User) + right
+	}
 	return s.filterView(), right
 }
 

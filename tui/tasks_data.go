@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -88,19 +89,40 @@ func countTasks(src TaskSource) tea.Cmd {
 
 // taskCount is what the header knows of the director's running tasks.
 type taskCount struct {
-	known bool
-	n     int
-	byDep map[string]int
+	known  bool
+	n      int
+	byDep  map[string]int
+	oldest map[string]bosh.Task // per deployment, the running task that started first: the lock's holder
 }
 
 func (c *common) setTaskCount(running []bosh.Task) {
-	tc := taskCount{known: true, n: len(running), byDep: map[string]int{}}
+	tc := taskCount{known: true, n: len(running), byDep: map[string]int{}, oldest: map[string]bosh.Task{}}
 	for _, t := range running {
-		if t.Deployment != "" {
-			tc.byDep[t.Deployment]++
+		if t.Deployment == "" {
+			continue
+		}
+		tc.byDep[t.Deployment]++
+		if o, ok := tc.oldest[t.Deployment]; !ok || t.ID < o.ID {
+			tc.oldest[t.Deployment] = t
 		}
 	}
 	c.tasks = tc
+}
+
+// taskMark is what a deployment's row says of the director's work on it:
+// the task holding its lock (its id, what it does, who started it), or
+// how many tasks run on it; "" when none does.
+func (c *common) taskMark(dep string, locked bool) string {
+	t, ok := c.tasks.oldest[dep]
+	switch {
+	case ok && locked:
+		return fmt.Sprintf(" (locked by task %d, %s, %s)", t.ID, t.Description, t.User)
+	case locked:
+		return " (locked)"
+	case ok:
+		return fmt.Sprintf(" (task %d running)", t.ID)
+	}
+	return ""
 }
 
 // startTaskCount is the first count, at start.
@@ -115,6 +137,7 @@ func (m *Model) startTaskCount() tea.Cmd {
 func (m *Model) onTaskCount(msg taskCountMsg) tea.Cmd {
 	if msg.err == nil {
 		m.c.setTaskCount(msg.running)
+		m.c.store.ver++ // the rows' task marks changed: list screens rebuild
 	}
 	return m.c.schedule(m.c.opts.RefreshEvery, taskCountTickMsg{})
 }

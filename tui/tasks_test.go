@@ -225,3 +225,34 @@ func TestActivityFromDeploymentsWithPaging(t *testing.T) {
 		t.Errorf("enter on an event with a task does not follow the task")
 	}
 }
+
+// The deployments screen names the task holding a locked deployment (id,
+// what it does, who started it) and marks one a task runs on; the
+// instances screen of that deployment says it too.
+func TestDeploymentsShowTheLockHolderAndRunningTasks(t *testing.T) {
+	deps := []bosh.Deployment{{Name: "service-instance_abc", Locked: true}, {Name: "harbor"}, {Name: "cf"}}
+	ft := newFakeTasks()
+	ft.tasks = append(ft.tasks, bosh.Task{ID: 9, State: bosh.TaskQueued, Description: "run errand", User: "admin", Deployment: "harbor", StartedAt: t0})
+	insts := map[string][]bosh.Instance{"service-instance_abc": {{Deployment: "service-instance_abc", Group: "master", ID: "0123456789",
+		Name: "master/0123456789", ProcessState: "running"}}}
+	h := newHarness(t, Options{Director: newFakeDirector(deps, insts), Data: Data{Tasks: ft}}, 160, 30).start()
+	s, ok := h.top().(*deploymentsScreen)
+	if !ok {
+		t.Fatalf("top is %T", h.top())
+	}
+	var names []string
+	for i := range s.Len() {
+		names = append(names, s.Cell(i, depColName, 0).text)
+	}
+	got := strings.Join(names, "\n")
+	if want := "cf\nharbor (task 9 running)\nservice-instance_abc (locked by task 7, create deployment, pks-broker)"; got != want {
+		t.Errorf("deployment names:\n%s\nwant:\n%s", got, want)
+	}
+	h.keys(":")
+	h.typeText("instances service-instance_abc")
+	h.keys("enter")
+	h.settle()
+	if !strings.Contains(h.view(), "task 7 create deployment (pks-broker)") {
+		t.Errorf("instances screen does not name the task:\n%s", h.view())
+	}
+}
