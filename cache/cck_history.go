@@ -60,12 +60,12 @@ type CCKRecord struct {
 	Kind       string      `json:"kind"`
 	At         time.Time   `json:"at"`
 	User       string      `json:"user"`
-	TaskID     int         `json:"task_id,omitempty"`
+	TaskID     int         `json:"task_id"`
 	Outcome    string      `json:"outcome"`
 	Problems   int         `json:"problems"`
-	Resolved   int         `json:"resolved,omitempty"`
-	Error      string      `json:"error,omitempty"`
-	Actions    []CCKAction `json:"actions,omitempty"`
+	Resolved   int         `json:"resolved"`
+	Error      string      `json:"error"`
+	Actions    []CCKAction `json:"actions"`
 }
 
 // CCKAction is one problem of a record: found by a scan, or answered in a
@@ -73,9 +73,9 @@ type CCKRecord struct {
 type CCKAction struct {
 	ProblemID  int    `json:"id"`
 	Type       string `json:"type"`
-	Instance   string `json:"instance,omitempty"`
-	Resolution string `json:"resolution,omitempty"`
-	Result     string `json:"result,omitempty"` // resolve: "applied", "failed: …", "skipped", "not applied"
+	Instance   string `json:"instance"`
+	Resolution string `json:"resolution"`
+	Result     string `json:"result"` // resolve: "applied", "failed: …", "skipped", "not applied"
 }
 
 const maxHistoryError = 2000

@@ -57,7 +57,7 @@ type LogBundle struct {
 	Bytes      int64     `json:"bytes"`
 	SHA256     string    `json:"sha256"`
 	Path       string    `json:"path"`
-	TaskID     int       `json:"task_id,omitempty"`
+	TaskID     int       `json:"task_id"`
 	Files      *int      `json:"files"` // nil: not listed yet
 	State      string    `json:"state"`
 }

@@ -53,14 +53,14 @@ func newCCKCmd(g *globals) *cobra.Command {
 type cckReport struct {
 	Deployment string         `json:"deployment"`
 	Problems   []bosh.Problem `json:"problems"`
-	Resolution *cckResolution `json:"resolution,omitempty"`
+	Resolution *cckResolution `json:"resolution"` // null when nothing was resolved
 }
 
 // cckResolution says what a resolution did, per problem.
 type cckResolution struct {
-	TaskID  int               `json:"task_id,omitempty"`
+	TaskID  int               `json:"task_id"`
 	Answers []cache.CCKAction `json:"answers"`
-	Error   string            `json:"error,omitempty"`
+	Error   *string           `json:"error"`
 }
 
 func runCCK(ctx context.Context, g *globals, f cckFlags, in io.Reader, out, errOut io.Writer) error {
@@ -160,7 +160,8 @@ func runCCK(ctx context.Context, g *globals, f cckFlags, in io.Reader, out, errO
 	}
 	if rerr != nil {
 		if g.jsonOut {
-			report.Resolution.Error = oneLine(rerr.Error())
+			msg := oneLine(rerr.Error())
+			report.Resolution.Error = &msg
 			writeJSON(out, report)
 		}
 		return exitError{actionExit(rerr), oneLine(rerr.Error())}
