@@ -187,7 +187,7 @@ func runAudit(cmd *cobra.Command, g *globals, action string, af *auditFlags) err
 		}
 	}()
 	if af.dryRun {
-		return printAuditPlan(g, dep, action, plans, out)
+		return printAuditPlan(g, cluster, dep, action, plans, out)
 	}
 	confirm := app.Yes
 	if !g.yes {
@@ -306,7 +306,7 @@ func writeAuditStatus(out io.Writer, dep string, masters []pks.MasterAudit) {
 	}
 }
 
-func printAuditPlan(g *globals, dep, action string, plans []pks.MasterPlan, out io.Writer) error {
+func printAuditPlan(g *globals, cluster, dep, action string, plans []pks.MasterPlan, out io.Writer) error {
 	if g.jsonOut {
 		type planJSON struct {
 			Instance   string            `json:"instance"`
@@ -319,7 +319,7 @@ func printAuditPlan(g *globals, dep, action string, plans []pks.MasterPlan, out 
 		for _, p := range plans {
 			ps = append(ps, planJSON{p.Instance(), !p.NoChange(), p.BPMDiff(), p.PolicyDiff(), p.FlagsAfter})
 		}
-		return writeJSON(out, map[string]any{"deployment": dep, "action": action, "dry_run": true, "masters": ps})
+		return writeJSON(out, map[string]any{"cluster": cluster, "deployment": dep, "action": action, "dry_run": true, "masters": ps})
 	}
 	for _, p := range plans {
 		fmt.Fprintf(out, "== %s", p.Instance())
