@@ -275,7 +275,7 @@ func TestAuditRevertedByADeployNamesIt(t *testing.T) {
 	if err := f.Redeploy(dep); err != nil {
 		t.Fatal(err)
 	}
-	st := decode[auditStatusJSON](t, e.run("audit", "status", "-c", dep, "--json"))
+	st := decodeExit[auditStatusJSON](t, e.run("audit", "status", "-c", dep, "--json"), 1) // found: reverted
 	for _, m := range st.Masters {
 		if m.Enabled || !m.Reverted || !strings.Contains(m.RecordNote, "reverted: deploy task ") {
 			t.Fatalf("after a deploy: %+v", m)
