@@ -64,7 +64,12 @@ func classify(op, url string, err error) error {
 		e.TaskID, _ = strconv.Atoi(m[1])
 		e.state = m[2]
 	case strings.Contains(low, "bosh_all_proxy") || strings.Contains(low, "socks5 proxy"):
+		// A jump host that cannot be reached makes the director
+		// unreachable; any other proxy failure is the setting's.
 		e.Kind = KindConfig
+		if isNetworkMessage(low) {
+			e.Kind = KindUnreachable
+		}
 		e.Description = "BOSH_ALL_PROXY: " + lastSegment(msg)
 	case isTLSMessage(low):
 		e.Kind = KindTLS
