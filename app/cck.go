@@ -70,12 +70,12 @@ func problemTarget(id int, typ, instance string) string {
 	return strings.TrimSpace(fmt.Sprintf("#%d %s %s", id, typ, instance))
 }
 
-// ResolveProblems applies the plan's answers through the gate (confirm
+// ApplyResolutions applies the plan's answers through the gate (confirm
 // decides; refused under --read-only/--offline), records the resolution in
 // the cloud-check history and the action history (per problem), and
 // returns what the director did. The task is the director's: it goes on
 // when ctx ends, and the record then says interrupted with its id.
-func (s *Session) ResolveProblems(ctx context.Context, dep string, probs []bosh.Problem, answers []bosh.Answer,
+func (s *Session) ApplyResolutions(ctx context.Context, dep string, probs []bosh.Problem, answers []bosh.Answer,
 	confirm Confirm, progress func(bosh.TaskEvent)) (bosh.ResolveOutcome, cache.CCKRecord, error) {
 	plan := ResolvePlan(dep, probs, answers)
 	var out bosh.ResolveOutcome

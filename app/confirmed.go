@@ -20,8 +20,8 @@ func (c *Confirmed) ScanProblems(ctx context.Context, dep string, progress func(
 	return c.s.ScanProblems(ctx, dep, progress)
 }
 
-// ResolveProblems applies the confirmed answers through the gate.
-func (c *Confirmed) ResolveProblems(ctx context.Context, dep string, probs []bosh.Problem, answers []bosh.Answer, progress func(bosh.TaskEvent)) (bosh.ResolveOutcome, error) {
-	out, _, err := c.s.ResolveProblems(ctx, dep, probs, answers, Yes, progress)
+// ApplyResolutions applies the confirmed answers through the gate.
+func (c *Confirmed) ApplyResolutions(ctx context.Context, dep string, probs []bosh.Problem, answers []bosh.Answer, progress func(bosh.TaskEvent)) (bosh.ResolveOutcome, error) {
+	out, _, err := c.s.ApplyResolutions(ctx, dep, probs, answers, Yes, progress)
 	return out, err
 }

@@ -77,11 +77,11 @@ func CancelTaskPlan(t bosh.Task) Plan {
 		Steps: []string{step}, Command: "bosh cancel-task " + strconv.Itoa(t.ID)}
 }
 
-// CancelTask cancels task id through the gate: refused under --read-only
+// StopTask cancels task id through the gate: refused under --read-only
 // and --offline, the plan confirmed, the outcome recorded in the history.
 // The task is read first, so an unknown id is an *UnknownError and a task
 // that already ended is refused with the director's own message.
-func (s *Session) CancelTask(ctx context.Context, id int, confirm Confirm) (bosh.Task, error) {
+func (s *Session) StopTask(ctx context.Context, id int, confirm Confirm) (bosh.Task, error) {
 	plan := CancelTaskPlan(bosh.Task{ID: id})
 	if err := s.Check(plan); err != nil {
 		return bosh.Task{}, err
@@ -178,8 +178,8 @@ func (c *Confirmed) FollowTask(ctx context.Context, id int, typ string, onChunk 
 	return c.s.FollowTask(ctx, id, typ, onChunk, o)
 }
 
-// CancelTask cancels a task whose plan the TUI has shown and had
+// StopTask cancels a task whose plan the TUI has shown and had
 // confirmed, through the gate.
-func (c *Confirmed) CancelTask(ctx context.Context, id int) (bosh.Task, error) {
-	return c.s.CancelTask(ctx, id, Yes)
+func (c *Confirmed) StopTask(ctx context.Context, id int) (bosh.Task, error) {
+	return c.s.StopTask(ctx, id, Yes)
 }

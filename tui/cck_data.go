@@ -17,7 +17,7 @@ import (
 // under --read-only, recorded in the history).
 type CloudChecker interface {
 	ScanProblems(ctx context.Context, dep string, progress func(bosh.TaskEvent)) ([]bosh.Problem, cache.CCKRecord, error)
-	ResolveProblems(ctx context.Context, dep string, probs []bosh.Problem, answers []bosh.Answer, progress func(bosh.TaskEvent)) (bosh.ResolveOutcome, error)
+	ApplyResolutions(ctx context.Context, dep string, probs []bosh.Problem, answers []bosh.Answer, progress func(bosh.TaskEvent)) (bosh.ResolveOutcome, error)
 }
 
 // CCKHistory is the cloud-check history (Options.Data.CCKHistory).
@@ -134,7 +134,7 @@ func scanCmd(ctx context.Context, cc CloudChecker, dep string, now func() time.T
 func resolveCmd(cc CloudChecker, dep string, probs []bosh.Problem, answers []bosh.Answer, screen, gen int) tea.Cmd {
 	ctx := context.Background()
 	return stream(ctx, screen, gen, func(progress func(bosh.TaskEvent)) tea.Msg {
-		out, err := cc.ResolveProblems(ctx, dep, probs, answers, progress)
+		out, err := cc.ApplyResolutions(ctx, dep, probs, answers, progress)
 		return cckResolvedMsg{screen: screen, gen: gen, out: out, answers: answers, err: err}
 	})
 }

@@ -55,7 +55,7 @@ type Data struct {
 type TaskSource interface {
 	Tasks(ctx context.Context, f bosh.TasksFilter) ([]bosh.Task, error)
 	FollowTask(ctx context.Context, id int, typ string, onChunk func([]byte), o bosh.FollowOptions) (bosh.Task, error)
-	CancelTask(ctx context.Context, id int) (bosh.Task, error)
+	StopTask(ctx context.Context, id int) (bosh.Task, error) // cancels it through the gate
 }
 
 // ActivitySource is the director's activity trail (GET /events), newest

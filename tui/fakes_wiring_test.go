@@ -60,7 +60,7 @@ func (r recordingCCK) ScanProblems(ctx context.Context, dep string, progress fun
 	return probs, rec, err
 }
 
-func (r recordingCCK) ResolveProblems(ctx context.Context, dep string, probs []bosh.Problem, answers []bosh.Answer, progress func(bosh.TaskEvent)) (bosh.ResolveOutcome, error) {
+func (r recordingCCK) ApplyResolutions(ctx context.Context, dep string, probs []bosh.Problem, answers []bosh.Answer, progress func(bosh.TaskEvent)) (bosh.ResolveOutcome, error) {
 	out, err := r.d.ResolveProblems(ctx, dep, answers, progress)
 	if r.c != nil {
 		r.c.RecordCCK("uuid-1", cache.ResolveRecord(dep, "admin", time.Now(), probs, answers, out, err))

@@ -204,8 +204,8 @@ type releasingTasks struct {
 	release chan struct{}
 }
 
-func (t releasingTasks) CancelTask(ctx context.Context, id int) (bosh.Task, error) {
-	task, err := t.fakeTasks.CancelTask(ctx, id)
+func (t releasingTasks) StopTask(ctx context.Context, id int) (bosh.Task, error) {
+	task, err := t.fakeTasks.StopTask(ctx, id)
 	close(t.release)
 	return task, err
 }

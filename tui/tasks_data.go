@@ -238,7 +238,7 @@ func (m taskCancelledMsg) target() int { return m.screen }
 
 func cancelTask(src TaskSource, id, screen int) tea.Cmd {
 	return func() tea.Msg {
-		t, err := src.CancelTask(context.Background(), id)
+		t, err := src.StopTask(context.Background(), id)
 		return taskCancelledMsg{screen: screen, task: t, id: id, err: err}
 	}
 }

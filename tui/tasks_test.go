@@ -53,7 +53,7 @@ func (f *fakeTasks) FollowTask(_ context.Context, id int, typ string, onChunk fu
 	return bosh.Task{ID: id, State: bosh.TaskDone, StartedAt: t0.Add(-time.Minute), FinishedAt: t0}, nil
 }
 
-func (f *fakeTasks) CancelTask(_ context.Context, id int) (bosh.Task, error) {
+func (f *fakeTasks) StopTask(_ context.Context, id int) (bosh.Task, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.cancelled = append(f.cancelled, id)

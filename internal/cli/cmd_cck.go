@@ -283,7 +283,7 @@ func cckResolve(ctx context.Context, s *session, dep string, probs []bosh.Proble
 	if show {
 		progress = taskProgressPrinter(errOut)
 	}
-	out, rec, err := s.ResolveProblems(ctx, dep, probs, answers, confirm, progress)
+	out, rec, err := s.ApplyResolutions(ctx, dep, probs, answers, confirm, progress)
 	res := &cckResolution{TaskID: out.TaskID, Answers: rec.Actions}
 	if res.Answers == nil {
 		res.Answers = []cache.CCKAction{}

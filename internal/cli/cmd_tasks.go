@@ -329,7 +329,7 @@ func runCancelTask(ctx context.Context, g *globals, id int, in io.Reader, out, e
 	if !g.yes {
 		confirm = func(p app.Plan) (bool, error) { return confirmPlan(in, errOut, p, "Cancel this task?") }
 	}
-	t, err := s.CancelTask(ctx, id, confirm)
+	t, err := s.StopTask(ctx, id, confirm)
 	switch {
 	case errors.Is(err, app.ErrNotConfirmed):
 		return exitError{1, fmt.Sprintf("task %d not cancelled: not confirmed", id)}
