@@ -16,8 +16,7 @@ import (
 
 // Timings of the root model.
 const (
-	clockEvery  = time.Second     // repaint of ages
-	statusFor   = 4 * time.Second // how long a transient footer line stays
+	clockEvery  = time.Second // repaint of ages
 	reloadAfter = 150 * time.Millisecond
 	batchRows   = 5000 // screens with more rows rebuild at most every reloadAfter
 	chromeLines = 4    // header, toolbar, status, help
@@ -99,9 +98,6 @@ func (m *Model) Init() tea.Cmd {
 		loadCCKMarks(c.cckHistory(), c.uuid()),
 		m.startTaskCount(),
 	}
-	if m.status != "" {
-		cmds = append(cmds, c.schedule(statusFor, statusExpiredMsg{seq: m.statusSeq}))
-	}
 	return tea.Batch(cmds...)
 }
 
@@ -129,7 +125,9 @@ func (m *Model) initTop() tea.Cmd {
 // Update routes a message, then rebuilds the top screen's rows if the store
 // moved and keeps the spinner going while work is in flight.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	was, seq := m.c.activeID, m.statusSeq
 	cmd := m.update(msg)
+	m.keepStatus(was, seq)
 	return m, tea.Batch(cmd, m.afterUpdate())
 }
 
@@ -167,11 +165,6 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.navigate(msg)
 	case statusMsg:
 		return m.setStatus(msg.text, msg.err)
-	case statusExpiredMsg:
-		if msg.seq == m.statusSeq {
-			m.status = ""
-		}
-		return nil
 	case clockTickMsg:
 		return c.schedule(clockEvery, clockTickMsg{})
 	case spinTickMsg:
@@ -300,7 +293,7 @@ func (m *Model) saveLive() tea.Cmd {
 func (m *Model) setStatus(text string, isErr bool) tea.Cmd {
 	m.statusSeq++
 	m.status, m.statusErr = text, isErr
-	return m.c.schedule(statusFor, statusExpiredMsg{seq: m.statusSeq})
+	return nil
 }
 
 // handleKey: ctrl+c always quits; the command line, the help overlay and a
