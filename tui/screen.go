@@ -205,6 +205,7 @@ func (b *base) handleKey(msg tea.KeyMsg, k listKeys, refresh func() tea.Cmd) tea
 // asks for the worst (or busiest) rows first.
 func (b *base) applySort() {
 	b.tbl.sortCol, b.tbl.sortDesc = b.sortCol, b.desc
+	b.tbl.layout() // the sorted column is always shown
 	b.rows.setSort(b.sortCol, b.desc)
 	b.tbl.SetLen(b.rows.Len())
 	b.tbl.MoveTo(0)

@@ -97,6 +97,14 @@ func (t *table) SetLen(n int) {
 
 // layout decides which columns show and how wide they are.
 func (t *table) layout() {
+	// The column the rows are sorted by is never dropped: a sort the
+	// operator cannot see is no use.
+	prio := func(i int) int {
+		if i == t.sortCol {
+			return 1
+		}
+		return t.cols[i].prio
+	}
 	show := make([]bool, len(t.cols))
 	for i := range show {
 		show[i] = true
@@ -112,13 +120,13 @@ func (t *table) layout() {
 		return sum + max(n-1, 0)*t.gap
 	}
 	for need() > t.width {
-		drop, prio := -1, 0
-		for i, c := range t.cols {
-			if show[i] && c.prio > prio {
-				drop, prio = i, c.prio
+		drop, most := -1, 0
+		for i := range t.cols {
+			if show[i] && prio(i) > most {
+				drop, most = i, prio(i)
 			}
 		}
-		if drop < 0 || prio <= 1 {
+		if drop < 0 || most <= 1 {
 			break // only essential columns left; they get cut at the edge
 		}
 		show[drop] = false
@@ -127,10 +135,10 @@ func (t *table) layout() {
 	// Give an important column its content width by dropping nice-to-have
 	// columns (prio 4 and up), least important first.
 	for t.starved(show) {
-		drop, prio := -1, 3
-		for i, c := range t.cols {
-			if show[i] && c.prio > prio {
-				drop, prio = i, c.prio
+		drop, most := -1, 3
+		for i := range t.cols {
+			if show[i] && prio(i) > most {
+				drop, most = i, prio(i)
 			}
 		}
 		if drop < 0 {
@@ -169,15 +177,25 @@ func (t *table) grow(show []bool, spare int) {
 	// turn, so one long column does not starve the others: first the
 	// important columns (to their content, then to their wide form, such as
 	// a health summary with words), then the rest.
+	// Last, when the terminal has room to spare, columns grow past their
+	// usual widest to their whole content: a wide terminal shows long
+	// names whole.
 	tiers := []struct {
 		target []int
 		prio   int
-	}{{t.want, 2}, {t.wide, 2}, {t.want, 9}, {t.wide, 9}}
+		nomax  bool
+	}{{t.want, 2, false}, {t.wide, 2, false}, {t.want, 9, false}, {t.wide, 9, false}, {t.want, 9, true}, {t.wide, 9, true}}
 	for n, tier := range tiers {
+		widest := func(c column) int {
+			if tier.nomax {
+				return 1 << 20
+			}
+			return max(c.max, c.min)
+		}
 		if n%2 == 1 {
 			// A wide form is all or nothing: half of one is no use.
 			for i, c := range t.cols {
-				limit := min(tier.target[i], max(c.max, c.min))
+				limit := min(tier.target[i], widest(c))
 				if need := limit - t.widths[i]; show[i] && c.prio <= tier.prio && need > 0 && need <= spare {
 					t.widths[i] = limit
 					spare -= need
@@ -188,7 +206,7 @@ func (t *table) grow(show []bool, spare int) {
 		for spare > 0 {
 			grew := false
 			for i, c := range t.cols {
-				limit := min(max(tier.target[i], c.min), max(c.max, c.min))
+				limit := min(max(tier.target[i], c.min), widest(c))
 				if spare > 0 && show[i] && c.prio <= tier.prio && t.widths[i] < limit {
 					t.widths[i]++
 					spare--
