@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"bosun/bosh"
 )
 
 // Nothing that decides an action is cut at 80x24: these views are kept as
@@ -31,6 +33,59 @@ func TestViewHeaderDropsPartsWhole(t *testing.T) {
 			if strings.Contains(head, part[:3]) && !strings.Contains(head, part) {
 				t.Fatalf("header cut %q: %q", part, head)
 			}
+		}
+		return hs.view()
+	})
+}
+
+func cckGoldenHarness(t *testing.T, w, h int) (*harness, *cckDirector) {
+	deps, insts := fixture(2, 4)
+	d := &cckDirector{fakeDirector: newFakeDirector(deps, insts), probs: cckProblems()}
+	d.probs[0].Expected.Agent = "responding to heartbeats from the director every 30 seconds"
+	d.probs[0].Actual.Agent = "not responding since 2026-11-23 11:52:10 UTC (8 heartbeats missed)"
+	c := &cckCache{fakeCache: newFakeCache(deps, insts, t0.Add(-time.Hour))}
+	return newHarness(t, Options{Director: d, Cache: c}, w, h).start(), d
+}
+
+func TestViewCloudCheckProblemsWrap(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int) string {
+		hs, _ := cckGoldenHarness(t, w, h)
+		hs.keys("c")
+		v := strings.Join(strings.Fields(hs.view()), " ")
+		for _, want := range []string{"every 30 seconds", "(8 heartbeats missed)", "(recreate_vm_without_wait, default)"} {
+			if !strings.Contains(v, want) {
+				t.Fatalf("cut %q:\n%s", want, hs.view())
+			}
+		}
+		return hs.view()
+	})
+}
+
+func TestViewCloudCheckLockedScan(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int) string {
+		hs, d := cckGoldenHarness(t, w, h)
+		le := &bosh.LockError{Deployment: "cf-00", TaskID: 2051, TaskDesc: "create deployment", TaskUser: "pivotal-container-service-5d9f6a2e"}
+		d.scanErr = &bosh.Error{Kind: bosh.KindDirector, Op: "cloud-check scan of cf-00", Description: le.Error(), Err: le}
+		hs.keys("c")
+		v := strings.Join(strings.Fields(hs.view()), " ")
+		if !strings.Contains(v, "locked by task 2051") || !strings.Contains(v, "try again when it has finished") {
+			t.Fatalf("lock cut:\n%s", hs.view())
+		}
+		if head := hs.line(0); strings.Contains(head, "connecting") {
+			t.Fatalf("header still connecting after the scan failed: %q", head)
+		}
+		return hs.view()
+	})
+}
+
+func TestViewCloudCheckClean(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int) string {
+		hs, d := cckGoldenHarness(t, w, h)
+		d.probs = nil
+		hs.keys("c")
+		v := strings.Join(strings.Fields(hs.view()), " ")
+		if !strings.Contains(v, "no problems — the director's record matches what is there") {
+			t.Fatalf("success cut:\n%s", hs.view())
 		}
 		return hs.view()
 	})

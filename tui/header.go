@@ -106,6 +106,10 @@ func (m *Model) freshness() (string, lipgloss.Style) {
 		return "live", c.styles.Live
 	case known:
 		return cached, c.styles.Cached
+	case errOf(m.top()) != nil:
+		// The screen's load failed and there is nothing to show: it is
+		// no longer connecting.
+		return "failed (nothing cached)", c.styles.Unreachable
 	default:
 		return "connecting…", c.styles.Cached
 	}
