@@ -90,3 +90,16 @@ func TestViewCloudCheckClean(t *testing.T) {
 		return hs.view()
 	})
 }
+
+func TestViewEventsCounters(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int) string {
+		hs, _, _ := eventsHarness(t, w, h)
+		v := hs.view()
+		for _, want := range []string{"▲ 500 crash-loop", "▲ 1 image-pull", "● 2 started"} {
+			if !strings.Contains(v, want) {
+				t.Fatalf("counter cut %q:\n%s", want, v)
+			}
+		}
+		return v
+	})
+}
