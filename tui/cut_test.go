@@ -1,11 +1,13 @@
 package tui
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"bosun/bosh"
+	"bosun/pks"
 )
 
 // Nothing that decides an action is cut at 80x24: these views are kept as
@@ -101,5 +103,34 @@ func TestViewEventsCounters(t *testing.T) {
 			}
 		}
 		return v
+	})
+}
+
+func TestViewEtcdVerdictAndHealth(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int) string {
+		deps, insts, clusters := pksFixture()
+		etcd := func(ctx context.Context, cluster, dep string) (pks.EtcdReport, error) {
+			return pks.BuildEtcdReport(cluster, "service-instance_5d9f6a2e-7b1c-4d3e-9f8a-1b2c3d4e5f60",
+				"https://master-0.etcd.cfcr.internal:2379 is healthy: successfully committed proposal: took = 2ms\n"+
+					"https://master-1.etcd.cfcr.internal:2379 is unhealthy: failed to commit proposal: context deadline exceeded\n", "", ""), nil
+		}
+		cc := &clusterCacheFake{fakeCache: newFakeCache(deps, insts, t0.Add(-time.Hour))}
+		o := Options{Director: newFakeDirector(deps, insts), Cache: cc, Cached: bosh.Info{UUID: "uuid-1"},
+			PKS: &fakePKS{clusters: clusters}, Etcd: etcd}
+		hs := newHarness(t, o, w, h).start()
+		hs.keys(":")
+		hs.typeText("clusters")
+		hs.keys("enter")
+		hs.await("clusters", func() bool { return progressOf(hs.top()) == "" })
+		hs.keys("j", "e")
+		hs.await("the etcd view", func() bool { return progressOf(hs.top()) == "" })
+		v := strings.Join(strings.Fields(hs.view()), " ")
+		for _, want := range []string{"etcd UNHEALTHY, 2 members", "unhealthy: failed to commit proposal: context deadline exceeded",
+			"service-instance_5d9f6a2e-7b1c-4d3e-9f8a-1b2c3d4e5f60"} {
+			if !strings.Contains(v, want) {
+				t.Fatalf("cut %q:\n%s", want, hs.view())
+			}
+		}
+		return hs.view()
 	})
 }
