@@ -39,7 +39,8 @@ type Model struct {
 
 	status    string
 	statusErr bool
-	statusSeq int
+	statusKey int // keyCount when the status was set
+	keyCount  int // key presses so far
 
 	infoBusy      bool
 	reloadPending bool
@@ -125,9 +126,12 @@ func (m *Model) initTop() tea.Cmd {
 // Update routes a message, then rebuilds the top screen's rows if the store
 // moved and keeps the spinner going while work is in flight.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	was, seq := m.c.activeID, m.statusSeq
+	was := m.c.activeID
+	if _, ok := msg.(tea.KeyMsg); ok {
+		m.keyCount++
+	}
 	cmd := m.update(msg)
-	m.keepStatus(was, seq)
+	m.keepStatus(was)
 	return m, tea.Batch(cmd, m.afterUpdate())
 }
 
@@ -291,8 +295,7 @@ func (m *Model) saveLive() tea.Cmd {
 }
 
 func (m *Model) setStatus(text string, isErr bool) tea.Cmd {
-	m.statusSeq++
-	m.status, m.statusErr = text, isErr
+	m.status, m.statusErr, m.statusKey = text, isErr, m.keyCount
 	return nil
 }
 
