@@ -117,7 +117,9 @@ func (s *fetchScreen) View() string {
 	p := s.last
 	switch {
 	case s.err != nil:
-		lines = append(lines, s.c.styles.role(roleErr).apply("failed: "+s.err.Error()), "", "esc to go back")
+		// The reason decides what to do next: it wraps, never cut.
+		lines = append(lines, wrapRole(&s.c.styles, roleErr, "failed: "+oneLineText(s.err.Error()), max(s.width, 20))...)
+		lines = append(lines, "", "esc to go back")
 	case p.Stage == "" || p.Stage == bosh.StageResolve:
 		lines = append(lines, "checking the instance…")
 	case p.Stage == bosh.StageTask:

@@ -1,8 +1,14 @@
 package tui
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"bosun/bosh"
 )
 
 func TestViewerGWhileLoadingFollowsToTheEnd(t *testing.T) {
@@ -52,5 +58,17 @@ func TestViewerMatchInWrapModeIsOnScreen(t *testing.T) {
 	// match at the top is sure to be on screen.
 	if v.top != 300 || v.match != 300 {
 		t.Fatalf("wrap mode: top %d, match %d", v.top, v.match)
+	}
+}
+
+func TestLogsFetchFailureReasonWrapsAt80(t *testing.T) {
+	reason := "task 9 failed (state error): Timed out sending 'fetch_logs' to instance 'router/00000000-1111-2222-3333-444455556666', agent 'c0ffee' after 45 seconds"
+	h, _, _ := logsHarness(t, func(context.Context, bosh.LogsRequest, func(bosh.LogsProgress)) (bosh.Bundle, error) {
+		return bosh.Bundle{}, errors.New(reason)
+	})
+	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	h.keys("l")
+	if v := strings.Join(strings.Fields(h.view()), " "); !strings.Contains(v, "failed: "+reason) {
+		t.Fatalf("reason cut:\n%s", h.view())
 	}
 }
