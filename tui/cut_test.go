@@ -134,3 +134,26 @@ func TestViewEtcdVerdictAndHealth(t *testing.T) {
 		return hs.view()
 	})
 }
+
+func TestViewAuditRollProgress(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int) string {
+		a := &fakeAuditor{hold: make(chan struct{}), rollMasters: []string{"master/0123456789"}}
+		hs, _ := auditHarnessWith(t, Options{}, a, w, h)
+		hs.keys("A", "e")
+		hs.post(keyMsg("y")) // the roll waits on hold
+		var last string
+		defer func() {
+			if t.Failed() {
+				t.Log(last)
+			}
+		}()
+		hs.await("the roll to wait for health", func() bool {
+			last = hs.view()
+			return strings.Contains(strings.Join(strings.Fields(last), " "), "roll: waiting for health")
+		})
+		v := hs.view()
+		close(a.hold)
+		hs.settle()
+		return v
+	})
+}
