@@ -59,6 +59,7 @@ type table struct {
 	offset int
 
 	gap      int
+	hoff     int // columns after the first scrolled off to the left
 	sortCol  int
 	sortDesc bool
 	styles   *Styles
@@ -107,7 +108,7 @@ func (t *table) layout() {
 	}
 	show := make([]bool, len(t.cols))
 	for i := range show {
-		show[i] = true
+		show[i] = i == 0 || i > t.hoff
 	}
 	need := func() int {
 		sum, n := 0, 0
@@ -302,8 +303,11 @@ func (t *table) titles() string {
 		if !first {
 			b.WriteString(spaces(t.gap))
 		}
-		first = false
 		title := c.title
+		if !first && i > 0 && i == t.hoff+1 {
+			title = t.scrolledNote() + title
+		}
+		first = false
 		if i == t.sortCol {
 			if t.sortDesc {
 				title += "↓"

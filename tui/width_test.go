@@ -28,3 +28,25 @@ func TestWideTerminalShowsWholeNames(t *testing.T) {
 		t.Fatalf("name cut at 200 columns:\n%s", hs.view())
 	}
 }
+
+// At 80 columns, > brings the columns dropped at this width into view and
+// < takes them back; the name column stays.
+func TestViewDeploymentsScrolledRight(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int) string {
+		hs := goldenHarness(t, Options{}, w, h)
+		hs.keys(">", ">", ">")
+		head := hs.line(2)
+		if w == 80 && (!strings.Contains(head, "TEAMS") || !strings.HasPrefix(head, "NAME")) {
+			t.Fatalf("> did not bring TEAMS into view: %q", head)
+		}
+		if w == 120 && (strings.Contains(head, "‹") || !strings.Contains(hs.view(), "every column is on screen")) {
+			t.Fatalf("scrolled although every column shows: %q", head)
+		}
+		v := hs.view()
+		hs.keys("<", "<", "<")
+		if got := hs.line(2); strings.Contains(got, "‹") || strings.Contains(got, "TEAMS") != (w == 120) {
+			t.Fatalf("< did not scroll back: %q", got)
+		}
+		return v
+	})
+}
