@@ -14,7 +14,9 @@ func (s *cckScreen) View() string {
 	w, h := max(s.width, 20), max(s.height, 3)
 	st := &s.c.styles
 	faint := st.role(roleFaint)
-	lines := []string{faint.apply(truncate(s.historyLine(), w)), ""}
+	// The last scan's outcome may be why the deployment needs a look (a
+	// lock names its task): it wraps, never cut.
+	lines := append(wrapRole(st, roleFaint, oneLineText(s.historyLine()), w), "")
 	switch s.phase {
 	case cckScanning, cckApplying:
 		title := "scanning " + s.dep + "…"

@@ -73,6 +73,10 @@ func TestViewCloudCheckLockedScan(t *testing.T) {
 		if !strings.Contains(v, "locked by task 2051") || !strings.Contains(v, "try again when it has finished") {
 			t.Fatalf("lock cut:\n%s", hs.view())
 		}
+		last, failed := strings.Index(v, "last scan"), strings.Index(v, "cloud-check failed:")
+		if last < 0 || failed < last || !strings.Contains(v[last:failed], "locked by task 2051") {
+			t.Fatalf("the history line does not name the lock whole:\n%s", hs.view())
+		}
 		if head := hs.line(0); strings.Contains(head, "connecting") {
 			t.Fatalf("header still connecting after the scan failed: %q", head)
 		}
