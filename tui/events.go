@@ -333,11 +333,14 @@ func (s *eventsScreen) detail() []string {
 	if g.VMID != "" {
 		where = append(where, "vm "+g.VMID)
 	}
-	lines := []string{
-		joinDot(where...),
+	// Where it comes from, its counts and the latest message wrap: they
+	// decide what to look at next. The raw frames below are cut.
+	var lines []string
+	for _, l := range []string{joinDot(where...),
 		joinDot(fmt.Sprintf("%d events", g.Total), "first "+g.First.Local().Format("01-02 15:04:05"),
 			"last "+g.Last.Local().Format("01-02 15:04:05"), classCounts(g)),
-		"latest: " + orDash(g.Reason) + " · " + g.Message,
+		"latest: " + orDash(g.Reason) + " · " + oneLineText(clean(g.Message))} {
+		lines = append(lines, wrapText(clean(l), max(s.width, 20), "  ")...)
 	}
 	for i := len(g.Raw) - 1; i >= 0; i-- {
 		lines = append(lines, "  "+g.Raw[i])

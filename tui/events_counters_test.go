@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -27,4 +28,19 @@ func TestEventsSelectionStaysOnItsRow(t *testing.T) {
 	if g := s.current(); g == nil || g.Object != "nginx-1" || s.tbl.Cursor() != 4 {
 		t.Fatalf("selection moved off its row: %+v at %d\n%s", g, s.tbl.Cursor(), hs.view())
 	}
+}
+
+func TestViewEventsDetailWraps(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int) string {
+		hs, ec, _ := eventsHarness(t, w, h)
+		msg := "Node vm-cf0c1a98-2f09-42e5-a838-23b807e5746a status is now: NodeNotReady (kubelet stopped posting node status)"
+		ec.store(k8sEvent("node-vm-1", "node-not-ready", "NodeNotReady", msg, t0))
+		hs.fire(func(m tea.Msg) bool { _, ok := m.(eventsTickMsg); return ok })
+		hs.settle()
+		hs.keys("g")
+		if v := strings.Join(strings.Fields(hs.view()), " "); !strings.Contains(v, "latest: NodeNotReady · "+msg) {
+			t.Fatalf("latest message cut:\n%s", hs.view())
+		}
+		return hs.view()
+	})
 }
