@@ -179,36 +179,48 @@ func (t *table) grow(show []bool, spare int) {
 	// important columns (to their content, then to their wide form, such as
 	// a health summary with words), then the rest.
 	// Last, when the terminal has room to spare, columns grow past their
-	// usual widest to their whole content: a wide terminal shows long
-	// names whole.
+	// usual widest to their whole content, the important ones first: a
+	// wide terminal shows long names and stemcells whole.
 	tiers := []struct {
 		target []int
 		prio   int
 		nomax  bool
-	}{{t.want, 2, false}, {t.wide, 2, false}, {t.want, 9, false}, {t.wide, 9, false}, {t.want, 9, true}, {t.wide, 9, true}}
-	for n, tier := range tiers {
-		widest := func(c column) int {
+		whole  bool // all or nothing: half of a wide form is no use
+	}{{t.want, 2, false, false}, {t.wide, 2, false, true}, {t.want, 9, false, false}, {t.wide, 9, false, true},
+		{t.want, 2, true, false}, {t.wide, 2, true, true},
+		// Then whole values of the other columns, the shortest first
+		// (a stemcell before a list of twenty releases), then the rest.
+		{t.want, 9, true, true}, {t.want, 9, true, false}}
+	for _, tier := range tiers {
+		limit := func(i int) int {
+			c := t.cols[i]
 			if tier.nomax {
-				return 1 << 20
+				return max(tier.target[i], c.min)
 			}
-			return max(c.max, c.min)
+			return min(max(tier.target[i], c.min), max(c.max, c.min))
 		}
-		if n%2 == 1 {
-			// A wide form is all or nothing: half of one is no use.
-			for i, c := range t.cols {
-				limit := min(tier.target[i], widest(c))
-				if need := limit - t.widths[i]; show[i] && c.prio <= tier.prio && need > 0 && need <= spare {
-					t.widths[i] = limit
-					spare -= need
+		if tier.whole {
+			for {
+				best := -1
+				for i, c := range t.cols {
+					need := limit(i) - t.widths[i]
+					if show[i] && c.prio <= tier.prio && need > 0 && need <= spare &&
+						(best < 0 || need < limit(best)-t.widths[best]) {
+						best = i
+					}
 				}
+				if best < 0 {
+					break
+				}
+				spare -= limit(best) - t.widths[best]
+				t.widths[best] = limit(best)
 			}
 			continue
 		}
 		for spare > 0 {
 			grew := false
 			for i, c := range t.cols {
-				limit := min(max(tier.target[i], c.min), widest(c))
-				if spare > 0 && show[i] && c.prio <= tier.prio && t.widths[i] < limit {
+				if spare > 0 && show[i] && c.prio <= tier.prio && t.widths[i] < limit(i) {
 					t.widths[i]++
 					spare--
 					grew = true
