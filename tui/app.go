@@ -16,8 +16,7 @@ import (
 
 // Timings of the root model.
 const (
-	clockEvery  = time.Second     // repaint of ages
-	statusFor   = 4 * time.Second // how long a transient footer line stays
+	clockEvery  = time.Second // repaint of ages
 	reloadAfter = 150 * time.Millisecond
 	batchRows   = 5000 // screens with more rows rebuild at most every reloadAfter
 	chromeLines = 4    // header, toolbar, status, help
@@ -40,7 +39,8 @@ type Model struct {
 
 	status    string
 	statusErr bool
-	statusSeq int
+	statusKey int // keyCount when the status was set
+	keyCount  int // key presses so far
 
 	infoBusy      bool
 	reloadPending bool
@@ -99,9 +99,6 @@ func (m *Model) Init() tea.Cmd {
 		loadCCKMarks(c.cckHistory(), c.uuid()),
 		m.startTaskCount(),
 	}
-	if m.status != "" {
-		cmds = append(cmds, c.schedule(statusFor, statusExpiredMsg{seq: m.statusSeq}))
-	}
 	return tea.Batch(cmds...)
 }
 
@@ -129,7 +126,12 @@ func (m *Model) initTop() tea.Cmd {
 // Update routes a message, then rebuilds the top screen's rows if the store
 // moved and keeps the spinner going while work is in flight.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	was := m.c.activeID
+	if _, ok := msg.(tea.KeyMsg); ok {
+		m.keyCount++
+	}
 	cmd := m.update(msg)
+	m.keepStatus(was)
 	return m, tea.Batch(cmd, m.afterUpdate())
 }
 
@@ -167,11 +169,6 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.navigate(msg)
 	case statusMsg:
 		return m.setStatus(msg.text, msg.err)
-	case statusExpiredMsg:
-		if msg.seq == m.statusSeq {
-			m.status = ""
-		}
-		return nil
 	case clockTickMsg:
 		return c.schedule(clockEvery, clockTickMsg{})
 	case spinTickMsg:
@@ -298,9 +295,8 @@ func (m *Model) saveLive() tea.Cmd {
 }
 
 func (m *Model) setStatus(text string, isErr bool) tea.Cmd {
-	m.statusSeq++
-	m.status, m.statusErr = text, isErr
-	return m.c.schedule(statusFor, statusExpiredMsg{seq: m.statusSeq})
+	m.status, m.statusErr, m.statusKey = text, isErr, m.keyCount
+	return nil
 }
 
 // handleKey: ctrl+c always quits; the command line, the help overlay and a

@@ -195,20 +195,42 @@ func (s *auditScreen) View() string {
 	}
 	st := s.c.styles
 	lines := []string{fmt.Sprintf("kube-apiserver audit flags of %s", s.dep), ""}
-	lines = append(lines, fmt.Sprintf("%-16s %-5s %-16s %-10s %-18s %-6s %s", "MASTER", "AUDIT", "LEVEL", "MAX A/B/S", "PROCESS", "DRIFT", "NOTE"))
+	// The note (a roll's progress, an error) goes beside its master when
+	// it fits, else on a line of its own under it, wrapped.
+	const noteAt = 16 + 5 + 16 + 10 + 18 + 6 + 6
+	beside := s.width >= noteAt+1+30
+	title := fmt.Sprintf("%-16s %-5s %-16s %-10s %-18s %-6s", "MASTER", "AUDIT", "LEVEL", "MAX A/B/S", "PROCESS", "DRIFT")
+	if beside {
+		title += " NOTE"
+	}
+	lines = append(lines, title)
 	for _, m := range s.masters {
 		on, drift, note := m.Cells()
 		if step := s.steps[m.Instance]; step != "" {
 			note = "roll: " + step
 		}
 		f := m.Flags
-		line := fmt.Sprintf("%-16s %-5s %-16s %-10s %-18s %-6s %s", shortInstance(m.Instance), on, orDash(m.PolicyLevel),
+		line := fmt.Sprintf("%-16s %-5s %-16s %-10s %-18s %-6s", shortInstance(m.Instance), on, orDash(m.PolicyLevel),
 			orDash(f["audit-log-maxage"])+"/"+orDash(f["audit-log-maxbackup"])+"/"+orDash(f["audit-log-maxsize"]),
-			orDash(m.ProcessState), drift, note)
-		if m.Error != "" || m.Drift {
-			line = st.role(roleErr).apply(line)
+			orDash(m.ProcessState), drift)
+		rows := []string{line}
+		switch {
+		case note == "":
+		case beside:
+			parts := wrapText(oneLineText(note), max(s.width-noteAt-1, 10), "")
+			rows[0] += " " + parts[0]
+			for _, p := range parts[1:] {
+				rows = append(rows, spaces(noteAt+1)+p)
+			}
+		default:
+			rows = append(rows, wrapText("  "+oneLineText(note), max(s.width, 20), "    ")...)
 		}
-		lines = append(lines, line)
+		for _, r := range rows {
+			if m.Error != "" || m.Drift {
+				r = st.role(roleErr).apply(r)
+			}
+			lines = append(lines, r)
+		}
 	}
 	switch {
 	case s.err != nil:

@@ -78,9 +78,6 @@ func newCCKConfirmKeys() confirmKeys {
 	}
 }
 
-// cckLinesPerProblem is the height of one problem block.
-const cckLinesPerProblem = 5
-
 // cckScreen is the cloud-check of one deployment: it scans (a director
 // task, events streamed), shows each problem as what the director expects
 // against what was found, lets the operator choose a resolution per

@@ -14,7 +14,9 @@ func (s *cckScreen) View() string {
 	w, h := max(s.width, 20), max(s.height, 3)
 	st := &s.c.styles
 	faint := st.role(roleFaint)
-	lines := []string{faint.apply(truncate(s.historyLine(), w)), ""}
+	// The last scan's outcome may be why the deployment needs a look (a
+	// lock names its task): it wraps, never cut.
+	lines := append(wrapRole(st, roleFaint, oneLineText(s.historyLine()), w), "")
 	switch s.phase {
 	case cckScanning, cckApplying:
 		title := "scanning " + s.dep + "…"
@@ -24,8 +26,8 @@ func (s *cckScreen) View() string {
 		lines = append(lines, st.role(roleBold).apply(truncate(title, w)))
 		lines = append(lines, s.eventLines(w, h-len(lines))...)
 	case cckFailed:
-		lines = append(lines, st.role(roleErr).apply(truncate("cloud-check failed: "+errText(s.err), w)),
-			"", faint.apply("r scans again · esc goes back"))
+		lines = append(lines, wrapRole(st, roleErr, "cloud-check failed: "+oneLineText(errText(s.err)), w)...)
+		lines = append(lines, "", faint.apply("r scans again · esc goes back"))
 	case cckConfirming:
 		lines = append(lines, s.confirmLines(w)...)
 	default:
@@ -121,24 +123,60 @@ func (s *cckScreen) problemLines(w, room int) []string {
 		if s.err != nil {
 			r = roleErr
 		}
-		head = append(head, st.role(r).apply(truncate(s.outcome, w)))
+		head = append(head, wrapRole(st, r, oneLineText(s.outcome), w)...)
 	}
 	if s.err != nil {
-		head = append(head, st.role(roleErr).apply(truncate(errText(s.err), w)))
+		head = append(head, wrapRole(st, roleErr, oneLineText(errText(s.err)), w)...)
 	}
 	if len(s.probs) == 0 {
-		return append(head, st.role(roleOK).apply(truncate(s.dep+": no problems — the director's record matches what is there", w)))
+		return append(head, wrapRole(st, roleOK, s.dep+": no problems — the director's record matches what is there", w)...)
 	}
 	room -= len(head)
-	per := cckLinesPerProblem
-	visible := max(room/per, 1)
-	first := 0
-	if s.cursor >= visible {
-		first = s.cursor - visible + 1
+	// Blocks wrap their long values, so their heights differ: start at
+	// the first block that still lets the one under the cursor show.
+	blocks := make([][]string, len(s.probs))
+	for i := range s.probs {
+		blocks[i] = s.problemBlock(i, w)
+	}
+	first, used := 0, 0
+	for i := 0; i <= s.cursor && i < len(blocks); i++ {
+		used += len(blocks[i])
+	}
+	for used > room && first < s.cursor {
+		used -= len(blocks[first])
+		first++
 	}
 	out := head
-	for i := first; i < len(s.probs) && i < first+visible; i++ {
-		out = append(out, s.problemBlock(i, w)...)
+	for i := first; i < len(blocks) && (i <= s.cursor || len(out)-len(head)+len(blocks[i]) <= room); i++ {
+		out = append(out, blocks[i]...)
+	}
+	return out
+}
+
+// wrapRole wraps text to w cells in the colour of a role.
+func wrapRole(st *Styles, r role, text string, w int) []string {
+	lines := wrapText(text, w, "  ")
+	for i, l := range lines {
+		lines[i] = st.role(r).apply(l)
+	}
+	return lines
+}
+
+// labelled is "    label: value" with the value wrapped under itself, so
+// a long expected or found state is read whole.
+func labelled(label, value string, w int, paint func(string) string) []string {
+	const lead = 16
+	parts := wrapText(oneLineText(value), max(w-lead, 8), "")
+	if len(parts) == 0 {
+		parts = []string{""}
+	}
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		prefix := spaces(lead)
+		if i == 0 {
+			prefix = fmt.Sprintf("    %-12s", label+":")
+		}
+		out[i] = prefix + paint(p)
 	}
 	return out
 }
@@ -169,13 +207,12 @@ func (s *cckScreen) problemBlock(i, w int) []string {
 		}
 		res += ")"
 	}
-	return []string{
-		title,
-		"    expected:   " + truncate(exp, max(w-16, 1)),
-		"    found:      " + st.role(roleWarn).apply(truncate(act, max(w-16, 1))),
-		"    resolution: " + truncate(res, max(w-16, 1)),
-		"",
-	}
+	plain := func(s string) string { return s }
+	out := []string{title}
+	out = append(out, labelled("expected", exp, w, plain)...)
+	out = append(out, labelled("found", act, w, st.role(roleWarn).apply)...)
+	out = append(out, labelled("resolution", res, w, plain)...)
+	return append(out, "")
 }
 
 // confirmLines lists every chosen action and the equivalent bosh command;

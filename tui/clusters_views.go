@@ -148,18 +148,43 @@ func renderEtcd(s *reportScreen) []string {
 	if !r.Healthy {
 		state = st.role(roleErr).apply("UNHEALTHY")
 	}
-	out := []string{fmt.Sprintf("etcd of %s (%s): %s, %d members", r.Cluster, r.Deployment, state, len(r.Members)), ""}
-	out = append(out, st.role(roleBold).apply(fmt.Sprintf("%-42s %-10s %-8s %-8s %s", "ENDPOINT", "LEADER", "DB SIZE", "VERSION", "HEALTH")))
+	// The verdict leads, so a long deployment name cannot push it off.
+	out := []string{fmt.Sprintf("etcd %s, %d members · %s", state, len(r.Members), r.Cluster)}
+	out = append(out, wrapText("deployment "+r.Deployment, max(s.width, 20), "  ")...)
+	out = append(out, "")
+	row := func(endpoint, leader, size, version string) string {
+		return fmt.Sprintf("%-42s %-10s %-8s %-8s", truncateMid(endpoint, 42), leader, size, version)
+	}
+	// The health of a member goes beside it when it fits, else on a line
+	// of its own under it, wrapped: it decides what to do.
+	beside := s.width >= 42+1+10+1+8+1+8+1+24
+	title := row("ENDPOINT", "LEADER", "DB SIZE", "VERSION")
+	if beside {
+		title += " HEALTH"
+	}
+	out = append(out, st.role(roleBold).apply(title))
 	for _, m := range r.Members {
 		leader := ""
 		if m.Leader {
 			leader = "leader"
 		}
-		health := st.role(roleOK).apply("healthy " + m.Took)
+		health, role := "healthy "+m.Took, roleOK
 		if !m.Healthy {
-			health = st.role(roleErr).apply("unhealthy: " + m.Error)
+			health, role = "unhealthy: "+oneLineText(m.Error), roleErr
 		}
-		out = append(out, fmt.Sprintf("%-42s %-10s %-8s %-8s %s", m.Endpoint, orDash(leader), orDash(m.DBSize), orDash(m.Version), health))
+		line := row(m.Endpoint, orDash(leader), orDash(m.DBSize), orDash(m.Version))
+		if beside {
+			parts := wrapText(health, max(s.width-len(line)-1, 10), "")
+			out = append(out, line+" "+st.role(role).apply(parts[0]))
+			for _, p := range parts[1:] {
+				out = append(out, spaces(len(line)+1)+st.role(role).apply(p))
+			}
+		} else {
+			out = append(out, line)
+			for _, p := range wrapText("  health: "+health, max(s.width, 20), "    ") {
+				out = append(out, st.role(role).apply(p))
+			}
+		}
 		if m.Instance != "" {
 			out = append(out, st.role(roleFaint).apply("  member "+m.ID+" on "+m.Instance))
 		}

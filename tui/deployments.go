@@ -29,7 +29,7 @@ func deploymentColumns() []column {
 		depColInstances: {title: "INST", min: 5, prio: 2, right: true},
 		depColHealth:    {title: "HEALTH", min: 12, max: 50, prio: 1},
 		depColReleases:  {title: "RELEASES", min: 16, max: 40, prio: 3},
-		depColStemcells: {title: "STEMCELLS", min: 14, max: 32, prio: 4},
+		depColStemcells: {title: "STEMCELLS", min: 14, max: 32, prio: 4, mid: true}, // the version is at the end
 		depColTeams:     {title: "TEAMS", min: 6, max: 20, prio: 5},
 	}
 }

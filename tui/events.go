@@ -170,6 +170,7 @@ func (s *eventsScreen) add(m eventsLoadedMsg) {
 	}
 	if len(m.evs) > 0 || s.set.all == nil {
 		s.rebuild()
+		s.layout() // the class counters may take a line more
 	}
 }
 
@@ -265,7 +266,7 @@ func (s *eventsScreen) detailLines() int {
 // layout gives the table what the counters line and the detail pane
 // leave.
 func (s *eventsScreen) layout() {
-	s.base.SetSize(s.width, max(s.height-1-s.detailLines(), 2))
+	s.base.SetSize(s.width, max(s.height-len(s.counterLines())-s.detailLines(), 2))
 }
 
 func (s *eventsScreen) Len() int { return s.set.Len() }
@@ -305,23 +306,14 @@ func (s *eventsScreen) View() string {
 		empty = "no " + s.classes.String() + " events (f changes the class filter)"
 	}
 	var b strings.Builder
-	b.WriteString(s.countersLine())
-	b.WriteByte('\n')
+	for _, l := range s.counterLines() {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
 	b.WriteString(s.tbl.View(s, truncate(empty, s.width)))
 	b.WriteByte('\n')
 	b.WriteString(strings.Join(s.detail(), "\n"))
 	return b.String()
-}
-
-// countersLine is the number of events of each class, in class colours.
-func (s *eventsScreen) countersLine() string {
-	var parts []string
-	for _, c := range pks.Classes {
-		l := classLook(c)
-		text := l.glyph + " " + strconv.Itoa(s.groups.ClassCount(c)) + " " + l.word
-		parts = append(parts, s.c.styles.role(l.role).apply(text))
-	}
-	return truncateANSI(strings.Join(parts, "  "), s.width)
 }
 
 // detail describes the selected group in detailLines lines: where it
@@ -341,11 +333,14 @@ func (s *eventsScreen) detail() []string {
 	if g.VMID != "" {
 		where = append(where, "vm "+g.VMID)
 	}
-	lines := []string{
-		joinDot(where...),
+	// Where it comes from, its counts and the latest message wrap: they
+	// decide what to look at next. The raw frames below are cut.
+	var lines []string
+	for _, l := range []string{joinDot(where...),
 		joinDot(fmt.Sprintf("%d events", g.Total), "first "+g.First.Local().Format("01-02 15:04:05"),
 			"last "+g.Last.Local().Format("01-02 15:04:05"), classCounts(g)),
-		"latest: " + orDash(g.Reason) + " · " + g.Message,
+		"latest: " + orDash(g.Reason) + " · " + oneLineText(clean(g.Message))} {
+		lines = append(lines, wrapText(clean(l), max(s.width, 20), "  ")...)
 	}
 	for i := len(g.Raw) - 1; i >= 0; i-- {
 		lines = append(lines, "  "+g.Raw[i])

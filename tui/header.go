@@ -17,36 +17,75 @@ import (
 func (m *Model) headerView() string {
 	c := m.c
 	st := &c.styles
-	left := []string{st.App.Render("bosun")}
-	var who []string
-	if c.opts.Environment != "" {
-		who = append(who, c.opts.Environment)
-	}
-	if d := directorLabel(c.info); d != "" {
-		who = append(who, d)
-	}
-	if c.info.User != "" {
-		who = append(who, c.info.User)
-	}
-	if len(who) > 0 {
-		left = append(left, st.HeaderText.Render(clean(strings.Join(who, " · "))))
-	}
-	if c.tasks.known {
-		left = append(left, tasksBadge(c))
-	}
-	if c.opts.Production {
-		left = append(left, st.role(roleErr).apply("PROD"))
-	}
-	if c.opts.ReadOnly {
-		left = append(left, st.Badge.Render("[RO]"))
-	}
 	fresh, freshStyle := m.freshness()
 	right := freshStyle.Render(fresh)
-	return spread(strings.Join(left, "  "), right, c.width)
-}
-
-func directorLabel(info bosh.Info) string {
-	return strings.TrimSpace(info.Name + " " + info.Version)
+	// Parts in the order shown, each with a rank: when the line is too
+	// narrow the highest rank goes first, so parts are dropped whole
+	// rather than cut into each other.
+	type part struct {
+		text string
+		rank int
+		who  bool // joined with " · " to its neighbours of the same kind
+	}
+	parts := []part{{st.App.Render("bosun"), 0, false}}
+	if c.opts.Environment != "" {
+		parts = append(parts, part{c.opts.Environment, 1, true})
+	}
+	if c.info.Name != "" {
+		parts = append(parts, part{clean(c.info.Name), 3, true})
+	}
+	if c.info.Version != "" {
+		parts = append(parts, part{clean(c.info.Version), 5, true})
+	}
+	if c.info.User != "" {
+		parts = append(parts, part{clean(c.info.User), 4, true})
+	}
+	if c.tasks.known {
+		parts = append(parts, part{tasksBadge(c), 2, false})
+	}
+	if c.opts.Production {
+		parts = append(parts, part{st.role(roleErr).apply("PROD"), 0, false})
+	}
+	if c.opts.ReadOnly {
+		parts = append(parts, part{st.Badge.Render("[RO]"), 0, false})
+	}
+	render := func(ps []part) string {
+		var b strings.Builder
+		for i, p := range ps {
+			switch {
+			case i == 0:
+			case p.who && ps[i-1].who:
+				if ps[i-1].rank == 3 && p.rank == 5 {
+					b.WriteString(st.HeaderText.Render(" "))
+				} else {
+					b.WriteString(st.HeaderText.Render(" · "))
+				}
+			default:
+				b.WriteString("  ")
+			}
+			if p.who {
+				b.WriteString(st.HeaderText.Render(p.text))
+			} else {
+				b.WriteString(p.text)
+			}
+		}
+		return b.String()
+	}
+	left := render(parts)
+	for textWidthANSI(left)+1+textWidthANSI(right) > c.width {
+		drop := -1
+		for i, p := range parts {
+			if p.rank > 0 && (drop < 0 || p.rank >= parts[drop].rank) {
+				drop = i
+			}
+		}
+		if drop < 0 {
+			break
+		}
+		parts = append(parts[:drop], parts[drop+1:]...)
+		left = render(parts)
+	}
+	return spread(left, right, c.width)
 }
 
 // freshness says where the rows on screen come from: "live",
@@ -67,6 +106,10 @@ func (m *Model) freshness() (string, lipgloss.Style) {
 		return "live", c.styles.Live
 	case known:
 		return cached, c.styles.Cached
+	case errOf(m.top()) != nil:
+		// The screen's load failed and there is nothing to show: it is
+		// no longer connecting.
+		return "failed (nothing cached)", c.styles.Unreachable
 	default:
 		return "connecting…", c.styles.Cached
 	}

@@ -76,6 +76,8 @@ type listKeys struct {
 	Sort        key.Binding
 	SortReverse key.Binding
 	Refresh     key.Binding
+	ColsLeft    key.Binding // scroll the columns: the ones dropped at
+	ColsRight   key.Binding // this width come into view
 }
 
 // defaultListKeys are the list keys; open says what enter opens ("" when
@@ -89,6 +91,8 @@ func defaultListKeys(open string) listKeys {
 		Sort:        key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort column")),
 		SortReverse: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse sort")),
 		Refresh:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+		ColsLeft:    key.NewBinding(key.WithKeys("<", "shift+left"), key.WithHelp("<", "columns left")),
+		ColsRight:   key.NewBinding(key.WithKeys(">", "shift+right"), key.WithHelp(">", "columns right")),
 	}
 	if open == "" {
 		k.Open = key.Binding{}
@@ -101,7 +105,7 @@ func (k listKeys) short() []key.Binding {
 }
 
 func (k listKeys) full() [][]key.Binding {
-	return [][]key.Binding{k.navKeys.column(), {k.Open, k.Filter, k.Sort, k.SortReverse, k.Refresh}}
+	return [][]key.Binding{k.navKeys.column(), {k.Open, k.Filter, k.Sort, k.SortReverse, k.Refresh, k.ColsLeft, k.ColsRight}}
 }
 
 // inputKeys are the keys of a one-line field while it has the keyboard:

@@ -11,6 +11,8 @@ import (
 // keyMeanings is what each letter means across the screens: a letter
 // gets another meaning only on purpose (README documents these keys).
 var keyMeanings = map[string][]string{
+	"<": {"columns left"},
+	">": {"columns right"},
 	"A": {"audit flags"},
 	"C": {"clusters"},
 	"D": {"debug log / events"},

@@ -16,8 +16,9 @@ func (s *lifecycleScreen) View() string {
 	case lcPlanning:
 		lines = append(lines, st.role(roleFaint).apply(truncate("working out the plan of "+s.action+" "+s.scopes[s.scope].label+"…", w)))
 	case lcFailed:
-		lines = append(lines, st.role(roleErr).apply(truncate(s.action+" cannot start: "+errText(s.err), w)),
-			"", st.role(roleFaint).apply("nothing changed · esc goes back"))
+		// A lock names the task that holds it: the reason wraps, never cut.
+		lines = append(lines, wrapRole(st, roleErr, s.action+" cannot start: "+oneLineText(errText(s.err)), w)...)
+		lines = append(lines, "", st.role(roleFaint).apply("nothing changed · esc goes back"))
 	case lcConfirming:
 		lines = append(lines, s.confirmLines(w)...)
 	case lcRunning:
@@ -91,12 +92,12 @@ func (s *lifecycleScreen) doneLines(w, h int) []string {
 			out = append(out, wrapText("the agent does not answer: recreate again with --fix (F in the confirmation), which replaces VMs whose agent is silent", w, "  ")...)
 		}
 	} else if s.detail != "" {
-		out = append(out, truncate(s.detail, w))
+		out = append(out, wrapText(oneLineText(s.detail), w, "  ")...)
 	}
 	out = append(out, "")
 	switch {
 	case s.refErr != nil:
-		out = append(out, st.role(roleErr).apply(truncate("could not read the instances again: "+errText(s.refErr), w)))
+		out = append(out, wrapRole(st, roleErr, "could not read the instances again: "+oneLineText(errText(s.refErr)), w)...)
 	case s.after == nil:
 		out = append(out, st.role(roleFaint).apply(truncate("reading the instances again…", w)))
 	default:

@@ -88,7 +88,7 @@ func (s *fetchScreen) Update(msg tea.Msg) tea.Cmd {
 	case bundleIndexedMsg:
 		files := newFilesScreen(s.c, m.id, m.b.Path, bundleTitle(m.b.Deployment, m.b.Instance))
 		files.files = m.b.Files
-		cmds := []tea.Cmd{pushScreen(files, true), status(fmt.Sprintf("bundle saved (%s, sha256 %s…)", sizeText(m.b.Bytes), m.b.SHA256[:min(12, len(m.b.SHA256))]), false)}
+		cmds := []tea.Cmd{pushScreen(files, true), status(fmt.Sprintf("bundle saved to %s (%s, sha256 %s…)", m.b.Path, sizeText(m.b.Bytes), m.b.SHA256[:min(12, len(m.b.SHA256))]), false)}
 		if m.err != nil {
 			cmds = append(cmds, status("bundle not indexed: "+m.err.Error(), true))
 		}
@@ -117,7 +117,9 @@ func (s *fetchScreen) View() string {
 	p := s.last
 	switch {
 	case s.err != nil:
-		lines = append(lines, s.c.styles.role(roleErr).apply("failed: "+s.err.Error()), "", "esc to go back")
+		// The reason decides what to do next: it wraps, never cut.
+		lines = append(lines, wrapRole(&s.c.styles, roleErr, "failed: "+oneLineText(s.err.Error()), max(s.width, 20))...)
+		lines = append(lines, "", "esc to go back")
 	case p.Stage == "" || p.Stage == bosh.StageResolve:
 		lines = append(lines, "checking the instance…")
 	case p.Stage == bosh.StageTask:

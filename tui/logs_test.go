@@ -171,6 +171,9 @@ func TestLogsFetchOpensTheBundleAndTheViewer(t *testing.T) {
 	if !strings.Contains(v, "kubelet/kubelet.stderr.log") || !strings.Contains(v, "bpm/bpm.log") {
 		t.Fatalf("files screen:\n%s", v)
 	}
+	if want := "bundle saved to " + ix.bundles[0].Path; ix.bundles[0].Path == "" || !strings.HasPrefix(h.m.status, want) {
+		t.Errorf("footer %q, want it to start with %q", h.m.status, want)
+	}
 	if f := ix.bundles[0].Files; f == nil || *f != 2 {
 		t.Errorf("the listing was not recorded in the index: %v", f)
 	}

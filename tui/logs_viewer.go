@@ -50,6 +50,7 @@ type viewer struct {
 	searching bool
 	searchGen int
 	note      string
+	follow    bool // G while loading: keep at the end as lines arrive
 
 	vp viewport.Model
 }
@@ -143,6 +144,9 @@ func (v *viewer) Update(msg tea.Msg) tea.Cmd {
 		if !done {
 			next = v.waitSpool()
 		}
+		if v.follow {
+			return tea.Batch(next, v.followEnd())
+		}
 		// Refill the screen while it is not full yet.
 		if len(v.window) < v.bodyLines() {
 			return tea.Batch(next, v.readWindow())
@@ -167,7 +171,13 @@ func (v *viewer) Update(msg tea.Msg) tea.Cmd {
 		}
 		v.note = ""
 		v.match = m.line
+		v.follow = false
 		v.top = max(m.line-v.bodyLines()/3, 0)
+		if v.wrap {
+			// Lines above it may wrap onto several rows each: the
+			// match leads the screen so it is always on it.
+			v.top = m.line
+		}
 		return v.readWindow()
 	case tea.KeyMsg:
 		return v.key(m)
@@ -197,6 +207,9 @@ func (v *viewer) key(m tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	page := v.bodyLines()
+	if key.Matches(m, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Search, k.Next, k.Prev) {
+		v.stopFollowing()
+	}
 	switch {
 	case key.Matches(m, k.Search):
 		v.editing = true
@@ -231,7 +244,8 @@ func (v *viewer) key(m tea.KeyMsg) tea.Cmd {
 		return v.scrollTo(0)
 	case key.Matches(m, k.Bottom):
 		if !v.done {
-			v.note = "still loading: jumped to the end of what has arrived"
+			v.follow = true
+			v.note = followNote
 		}
 		return v.scrollTo(v.total - page)
 	}

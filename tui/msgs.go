@@ -88,9 +88,6 @@ type statusMsg struct {
 	err  bool
 }
 
-// statusExpiredMsg clears the transient line it belongs to.
-type statusExpiredMsg struct{ seq int }
-
 // clockTickMsg repaints ages ("cached 4m ago").
 type clockTickMsg struct{}
 

@@ -189,6 +189,12 @@ func (b *base) handleKey(msg tea.KeyMsg, k listKeys, refresh func() tea.Cmd) tea
 	case key.Matches(msg, k.SortReverse):
 		b.desc = !b.desc
 		b.applySort()
+	case key.Matches(msg, k.ColsLeft):
+		b.tbl.ScrollCols(-1)
+	case key.Matches(msg, k.ColsRight):
+		if !b.tbl.ScrollCols(1) {
+			return status("every column is on screen", false)
+		}
 	case key.Matches(msg, k.Refresh):
 		if !b.c.online() {
 			return status("offline: showing the cache only", false)
@@ -205,6 +211,7 @@ func (b *base) handleKey(msg tea.KeyMsg, k listKeys, refresh func() tea.Cmd) tea
 // asks for the worst (or busiest) rows first.
 func (b *base) applySort() {
 	b.tbl.sortCol, b.tbl.sortDesc = b.sortCol, b.desc
+	b.tbl.layout() // the sorted column is always shown
 	b.rows.setSort(b.sortCol, b.desc)
 	b.tbl.SetLen(b.rows.Len())
 	b.tbl.MoveTo(0)

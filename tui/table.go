@@ -59,6 +59,7 @@ type table struct {
 	offset int
 
 	gap      int
+	hoff     int // columns after the first scrolled off to the left
 	sortCol  int
 	sortDesc bool
 	styles   *Styles
@@ -97,9 +98,17 @@ func (t *table) SetLen(n int) {
 
 // layout decides which columns show and how wide they are.
 func (t *table) layout() {
+	// The column the rows are sorted by is never dropped: a sort the
+	// operator cannot see is no use.
+	prio := func(i int) int {
+		if i == t.sortCol {
+			return 1
+		}
+		return t.cols[i].prio
+	}
 	show := make([]bool, len(t.cols))
 	for i := range show {
-		show[i] = true
+		show[i] = i == 0 || i > t.hoff
 	}
 	need := func() int {
 		sum, n := 0, 0
@@ -112,13 +121,13 @@ func (t *table) layout() {
 		return sum + max(n-1, 0)*t.gap
 	}
 	for need() > t.width {
-		drop, prio := -1, 0
-		for i, c := range t.cols {
-			if show[i] && c.prio > prio {
-				drop, prio = i, c.prio
+		drop, most := -1, 0
+		for i := range t.cols {
+			if show[i] && prio(i) > most {
+				drop, most = i, prio(i)
 			}
 		}
-		if drop < 0 || prio <= 1 {
+		if drop < 0 || most <= 1 {
 			break // only essential columns left; they get cut at the edge
 		}
 		show[drop] = false
@@ -127,10 +136,10 @@ func (t *table) layout() {
 	// Give an important column its content width by dropping nice-to-have
 	// columns (prio 4 and up), least important first.
 	for t.starved(show) {
-		drop, prio := -1, 3
-		for i, c := range t.cols {
-			if show[i] && c.prio > prio {
-				drop, prio = i, c.prio
+		drop, most := -1, 3
+		for i := range t.cols {
+			if show[i] && prio(i) > most {
+				drop, most = i, prio(i)
 			}
 		}
 		if drop < 0 {
@@ -169,27 +178,49 @@ func (t *table) grow(show []bool, spare int) {
 	// turn, so one long column does not starve the others: first the
 	// important columns (to their content, then to their wide form, such as
 	// a health summary with words), then the rest.
+	// Last, when the terminal has room to spare, columns grow past their
+	// usual widest to their whole content, the important ones first: a
+	// wide terminal shows long names and stemcells whole.
 	tiers := []struct {
 		target []int
 		prio   int
-	}{{t.want, 2}, {t.wide, 2}, {t.want, 9}, {t.wide, 9}}
-	for n, tier := range tiers {
-		if n%2 == 1 {
-			// A wide form is all or nothing: half of one is no use.
-			for i, c := range t.cols {
-				limit := min(tier.target[i], max(c.max, c.min))
-				if need := limit - t.widths[i]; show[i] && c.prio <= tier.prio && need > 0 && need <= spare {
-					t.widths[i] = limit
-					spare -= need
+		nomax  bool
+		whole  bool // all or nothing: half of a wide form is no use
+	}{{t.want, 2, false, false}, {t.wide, 2, false, true}, {t.want, 9, false, false}, {t.wide, 9, false, true},
+		{t.want, 2, true, false}, {t.wide, 2, true, true},
+		// Then whole values of the other columns, the shortest first
+		// (a stemcell before a list of twenty releases), then the rest.
+		{t.want, 9, true, true}, {t.want, 9, true, false}}
+	for _, tier := range tiers {
+		limit := func(i int) int {
+			c := t.cols[i]
+			if tier.nomax {
+				return max(tier.target[i], c.min)
+			}
+			return min(max(tier.target[i], c.min), max(c.max, c.min))
+		}
+		if tier.whole {
+			for {
+				best := -1
+				for i, c := range t.cols {
+					need := limit(i) - t.widths[i]
+					if show[i] && c.prio <= tier.prio && need > 0 && need <= spare &&
+						(best < 0 || need < limit(best)-t.widths[best]) {
+						best = i
+					}
 				}
+				if best < 0 {
+					break
+				}
+				spare -= limit(best) - t.widths[best]
+				t.widths[best] = limit(best)
 			}
 			continue
 		}
 		for spare > 0 {
 			grew := false
 			for i, c := range t.cols {
-				limit := min(max(tier.target[i], c.min), max(c.max, c.min))
-				if spare > 0 && show[i] && c.prio <= tier.prio && t.widths[i] < limit {
+				if spare > 0 && show[i] && c.prio <= tier.prio && t.widths[i] < limit(i) {
 					t.widths[i]++
 					spare--
 					grew = true
@@ -284,8 +315,11 @@ func (t *table) titles() string {
 		if !first {
 			b.WriteString(spaces(t.gap))
 		}
-		first = false
 		title := c.title
+		if !first && i > 0 && i == t.hoff+1 {
+			title = t.scrolledNote() + title
+		}
+		first = false
 		if i == t.sortCol {
 			if t.sortDesc {
 				title += "↓"
