@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 
 	"github.com/aymanbagabas/go-osc52/v2"
@@ -37,6 +38,10 @@ func loadHistory(h HistorySource, screen int) tea.Cmd {
 // historyRows bounds what the screen reads: the newest actions.
 const historyRows = 2000
 
+// clipboardOut is where the OSC 52 sequence goes: the terminal, through
+// stderr, which bubbletea leaves alone.
+var clipboardOut io.Writer = os.Stderr
+
 // copyToClipboard puts text on the terminal's clipboard with OSC 52 (through
 // tmux when bosun runs in it), for pasting a command into a runbook.
 func copyToClipboard(text string) tea.Cmd {
@@ -45,7 +50,7 @@ func copyToClipboard(text string) tea.Cmd {
 		if os.Getenv("TMUX") != "" {
 			seq = seq.Tmux()
 		}
-		if _, err := seq.WriteTo(os.Stderr); err != nil {
+		if _, err := seq.WriteTo(clipboardOut); err != nil {
 			return statusMsg{text: "copy: " + err.Error(), err: true}
 		}
 		return statusMsg{text: "copied: " + text}

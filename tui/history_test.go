@@ -1,7 +1,10 @@
 package tui
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -45,9 +48,15 @@ func TestHistoryScreenListsActionsNewestFirst(t *testing.T) {
 	if v := h.view(); !strings.Contains(v, "#12 missing_disk harbor/0 applied") {
 		t.Errorf("enter does not show the action whole:\n%s", v)
 	}
+	var clip bytes.Buffer
+	clipboardOut = &clip
+	t.Cleanup(func() { clipboardOut = os.Stderr })
 	h.keys("y")
 	if v := h.view(); !strings.Contains(v, "copied: bosh -d harbor-container-registry cloud-check") {
 		t.Errorf("y does not copy the command:\n%s", v)
+	}
+	if want := base64.StdEncoding.EncodeToString([]byte(acts.acts[0].Command)); !strings.Contains(clip.String(), "]52;c;"+want) {
+		t.Errorf("the terminal got %q, want the OSC 52 sequence of the command", clip.String())
 	}
 	h.keys("up", "y")
 	if v := h.view(); !strings.Contains(v, "no equivalent command") {
