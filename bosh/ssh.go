@@ -27,7 +27,8 @@ type SSHTarget struct {
 	IndexOrID  string
 }
 
-// ParseSSHTarget reads "", "group", "group/0" or "group/<uuid>".
+// ParseSSHTarget reads "", "group", "group/0" or "group/<uuid>"; in a PKS
+// control plane deployment "pks" stands for pivotal-container-service.
 func ParseSSHTarget(dep, arg string) (SSHTarget, error) {
 	if dep == "" {
 		return SSHTarget{}, &Error{Kind: KindConfig, Op: "ssh", Description: "no deployment named (-d or BOSH_DEPLOYMENT)"}
@@ -39,6 +40,9 @@ func ParseSSHTarget(dep, arg string) (SSHTarget, error) {
 	g, id, _ := strings.Cut(arg, "/")
 	if g == "" || strings.Contains(id, "/") || strings.ContainsAny(arg, " \t\n") {
 		return t, &Error{Kind: KindConfig, Op: "ssh", Description: fmt.Sprintf("instance %q: want GROUP, GROUP/INDEX or GROUP/UUID", arg)}
+	}
+	if g == pksAlias && IsPKSDeployment(dep) {
+		g = pksGroup // "pks/0", as operators call the PKS API VM (and as logs takes it)
 	}
 	t.Group, t.IndexOrID = g, id
 	return t, nil
